@@ -1,0 +1,178 @@
+//! One error type for everything that can go wrong, from a bad form field to a
+//! gateway that answers with an HTML page. Each error carries a stable machine
+//! `code` (never reworded), the offending `field`, a message in English and in
+//! Chinese, and — when a gateway defines a number for the situation — that
+//! gateway's own code, so offline validation and online rejection look alike.
+
+use serde::Serialize;
+use std::fmt;
+
+/// Stable machine codes. The string form (`as_str`) is the public contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// A required field is absent or empty (gatepay.io 101).
+    MissingField,
+    /// A field is present but malformed (charset, length, format).
+    InvalidField,
+    /// The pay type is not one the gateway offers (gatepay.io 102).
+    InvalidPayType,
+    /// WeChat on gatepay.io sells one item at a time (gatepay.io 103).
+    WechatSingleItem,
+    /// gatepay.io product id is not a positive integer (gatepay.io 104).
+    InvalidProductId,
+    /// Quantity must be at least one (gatepay.io 105).
+    InvalidQuantity,
+    /// Money that is not an exact, positive, in-range decimal.
+    InvalidAmount,
+    /// The gateway name is not one of `gatepay-io`, `gatepay`, `yimafu`.
+    UnknownGateway,
+    /// The gateway's reply could not be understood (not JSON, wrong types, truncated).
+    MalformedResponse,
+    /// The gateway understood the request and refused it; see `gateway_code`.
+    GatewayRejected,
+    /// The gateway failed on its side (HTTP 5xx, system error codes); retryable.
+    GatewayUnavailable,
+    /// A gateway QR image that is not a base64 PNG/JPEG/GIF data URL.
+    UnsafeImage,
+    /// A signature did not match.
+    BadSignature,
+    /// A signed timestamp lies outside the accepted window.
+    StaleTimestamp,
+    /// A notification that cannot be read (missing fields, bad encoding).
+    MalformedNotification,
+    /// A required secret was not provided.
+    MissingSecret,
+    /// QR text is empty.
+    QrEmpty,
+    /// QR text does not fit in any QR version at the chosen error correction.
+    QrTooLong,
+    /// A rendering option is out of range (colour, sizes, level).
+    InvalidQrOption,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::MissingField => "missing_field",
+            Code::InvalidField => "invalid_field",
+            Code::InvalidPayType => "invalid_pay_type",
+            Code::WechatSingleItem => "wechat_single_item",
+            Code::InvalidProductId => "invalid_product_id",
+            Code::InvalidQuantity => "invalid_quantity",
+            Code::InvalidAmount => "invalid_amount",
+            Code::UnknownGateway => "unknown_gateway",
+            Code::MalformedResponse => "malformed_response",
+            Code::GatewayRejected => "gateway_rejected",
+            Code::GatewayUnavailable => "gateway_unavailable",
+            Code::UnsafeImage => "unsafe_image",
+            Code::BadSignature => "bad_signature",
+            Code::StaleTimestamp => "stale_timestamp",
+            Code::MalformedNotification => "malformed_notification",
+            Code::MissingSecret => "missing_secret",
+            Code::QrEmpty => "qr_empty",
+            Code::QrTooLong => "qr_too_long",
+            Code::InvalidQrOption => "invalid_qr_option",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutError {
+    pub code: Code,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+    pub message_zh: String,
+    /// The gateway's own status code, as the gateway spells it ("101", "400002", "201").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway_code: Option<String>,
+}
+
+pub type Result<T, E = CheckoutError> = std::result::Result<T, E>;
+
+impl CheckoutError {
+    pub fn new(code: Code, message: impl Into<String>, message_zh: impl Into<String>) -> Self {
+        CheckoutError {
+            code,
+            field: None,
+            message: message.into(),
+            message_zh: message_zh.into(),
+            gateway_code: None,
+        }
+    }
+
+    pub fn field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
+    }
+
+    pub fn gateway_code(mut self, code: impl Into<String>) -> Self {
+        self.gateway_code = Some(code.into());
+        self
+    }
+
+    pub fn missing(field: &str) -> Self {
+        CheckoutError::new(
+            Code::MissingField,
+            format!("{field} is required"),
+            format!("缺少必填参数 {field}"),
+        )
+        .field(field)
+    }
+
+    pub fn invalid(field: &str, why: &str, why_zh: &str) -> Self {
+        CheckoutError::new(
+            Code::InvalidField,
+            format!("{field}: {why}"),
+            format!("{field}：{why_zh}"),
+        )
+        .field(field)
+    }
+
+    pub fn malformed(what: impl fmt::Display) -> Self {
+        CheckoutError::new(
+            Code::MalformedResponse,
+            format!("the gateway's reply could not be read: {what}"),
+            format!("无法解析支付网关的返回：{what}"),
+        )
+    }
+
+    pub fn malformed_notification(what: impl fmt::Display) -> Self {
+        CheckoutError::new(
+            Code::MalformedNotification,
+            format!("the notification could not be read: {what}"),
+            format!("无法解析支付通知：{what}"),
+        )
+    }
+
+    /// A gateway refusal: its code and its own words are both kept.
+    pub fn rejected(gateway_code: impl Into<String>, gateway_message: &str) -> Self {
+        let gateway_code = gateway_code.into();
+        CheckoutError::new(
+            Code::GatewayRejected,
+            format!("the gateway refused the order ({gateway_code}): {gateway_message}"),
+            format!("支付网关拒绝了订单（{gateway_code}）：{gateway_message}"),
+        )
+        .gateway_code(gateway_code)
+    }
+
+    pub fn unavailable(gateway_code: Option<String>, what: &str) -> Self {
+        let mut e = CheckoutError::new(
+            Code::GatewayUnavailable,
+            format!("the gateway failed on its side, try again: {what}"),
+            format!("支付网关暂时不可用，请重试：{what}"),
+        );
+        e.gateway_code = gateway_code;
+        e
+    }
+}
+
+impl fmt::Display for CheckoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for CheckoutError {}

@@ -1,0 +1,418 @@
+//! 易码付 (YiMaFu) — `POST {base}/v1/transactions/order.html`, form-encoded UTF-8.
+//!
+//! Signature (WeChat-Pay-v2 style): every non-empty parameter except `sign`,
+//! sorted by name (ASCII), joined `k=v&…` with **raw** values, then `&key=<key>`,
+//! `sign = UPPERCASE(md5_hex(…))`. Empty parameters are left out of the request too.
+//! Amounts are integer fen. Reply: `{ resultCode: 200|201|500, message, Data: {
+//! out_trade_no, trade_no, body, channel } }`; `channel` says how to read `body`.
+
+use crate::error::{CheckoutError, Result};
+use crate::money::Amount;
+use crate::payment::{self, Gateway, Payment, Show};
+use crate::request::{self, form_encode, Input, UnsignedRequest};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+pub const PATH: &str = "/v1/transactions/order.html";
+
+/// 20 WeChat native, 21 WeChat APP, 22 WeChat JSAPI, 30 Alipay scan, 31 Alipay APP,
+/// 40 quick pay (scan), 50 H5 → WeChat mini-program.
+pub const PAY_TYPES: [u32; 7] = [20, 21, 22, 30, 31, 40, 50];
+pub const JSAPI: u32 = 22;
+pub const MAX_TIME_EXPIRE_MIN: u64 = 21_600;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    pub out_trade_no: String,
+    pub pay_type: u32,
+    pub description: String,
+    pub amount: Amount,
+    pub client_ip: String,
+    pub notify_url: String,
+    /// Minutes, 1–21600.
+    pub time_expire: Option<u64>,
+    /// Echoed back verbatim in queries and notifications; JSON recommended.
+    pub attach: Option<String>,
+    /// Required for JSAPI (22).
+    pub openid: Option<String>,
+    /// 1 = split the settlement, 0 = don't (the default).
+    pub split: Option<u8>,
+    /// Channel-specific JSON.
+    pub pay_extra: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub base_url: String,
+    pub app_id: String,
+}
+
+impl Order {
+    pub fn from_input(v: &Value) -> Result<Order> {
+        let input = Input::new(v, "order")?;
+        let bad_int = |f: &'static str, why: &'static str, zh: &'static str| move |()| CheckoutError::invalid(f, why, zh);
+        let pay_type = input
+            .integer("payType")
+            .map_err(bad_int("payType", "must be one of 20, 21, 22, 30, 31, 40, 50", "必须是 20、21、22、30、31、40、50 之一"))?
+            .ok_or_else(|| CheckoutError::missing("payType"))?;
+        let amount = input
+            .integer("amount")
+            .map_err(|()| {
+                CheckoutError::new(crate::error::Code::InvalidAmount, "amount must be a whole number of fen", "金额必须是整数（单位：分）")
+                    .field("amount")
+            })?
+            .ok_or_else(|| CheckoutError::missing("amount"))?;
+        let split = input
+            .integer("split")
+            .map_err(bad_int("split", "must be 0 or 1", "必须是 0 或 1"))?;
+        let order = Order {
+            out_trade_no: input.required_text("outTradeNo")?,
+            pay_type: u32::try_from(pay_type).unwrap_or(0),
+            description: input.required_text("description")?,
+            amount: Amount::from_fen(amount).map_err(|e| e.field("amount"))?,
+            client_ip: input.required_text("clientIp")?,
+            notify_url: input.required_text("notifyUrl")?,
+            time_expire: input
+                .integer("timeExpire")
+                .map_err(bad_int("timeExpire", "must be 1 to 21600 minutes", "必须是 1 到 21600 分钟"))?,
+            attach: input.text("attach")?.filter(|s| !s.is_empty()),
+            openid: input.text("openid")?.filter(|s| !s.is_empty()),
+            split: match split {
+                None => None,
+                Some(s @ (0 | 1)) => Some(s as u8),
+                Some(_) => return Err(CheckoutError::invalid("split", "must be 0 or 1", "必须是 0 或 1")),
+            },
+            pay_extra: input.text("payExtra")?.filter(|s| !s.is_empty()),
+        };
+        order.validate()?;
+        Ok(order)
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if !PAY_TYPES.contains(&self.pay_type) {
+            return Err(CheckoutError::new(
+                crate::error::Code::InvalidPayType,
+                "payType must be one of 20, 21, 22, 30, 31, 40, 50",
+                "支付方式必须是 20、21、22、30、31、40、50 之一",
+            )
+            .field("payType"));
+        }
+        if self.amount.fen() == 0 {
+            return Err(CheckoutError::new(crate::error::Code::InvalidAmount, "amount must be at least 1 fen", "金额至少为 1 分")
+                .field("amount"));
+        }
+        request::check_len("outTradeNo", &self.out_trade_no, 1, 32)?;
+        if !self.out_trade_no.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'*')) {
+            return Err(CheckoutError::invalid(
+                "outTradeNo",
+                "may only contain letters, digits, _, - and *",
+                "只能由数字、大小写字母、_、-、* 组成",
+            ));
+        }
+        request::check_len("description", &self.description, 1, 128)?;
+        request::check_no_control("description", &self.description)?;
+        if self.client_ip.parse::<std::net::IpAddr>().is_err() {
+            return Err(CheckoutError::invalid("clientIp", "must be an IPv4 or IPv6 address", "必须是 IPv4 或 IPv6 地址"));
+        }
+        request::check_http_url("notifyUrl", &self.notify_url, 256)?;
+        if self.notify_url.contains(['?', '#']) {
+            return Err(CheckoutError::invalid(
+                "notifyUrl",
+                "must not carry a query string",
+                "通知地址不能携带查询参数",
+            ));
+        }
+        if let Some(t) = self.time_expire {
+            if !(1..=MAX_TIME_EXPIRE_MIN).contains(&t) {
+                return Err(CheckoutError::invalid("timeExpire", "must be 1 to 21600 minutes", "必须是 1 到 21600 分钟"));
+            }
+        }
+        if self.pay_type == JSAPI && self.openid.is_none() {
+            return Err(CheckoutError::missing("openid"));
+        }
+        for (f, v) in [("attach", &self.attach), ("openid", &self.openid), ("payExtra", &self.pay_extra)] {
+            if let Some(v) = v {
+                request::check_no_control(f, v)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The form POST, unsigned; `signing_input` is the sorted `k=v&…` string
+    /// (the edge appends `&key=…`).
+    pub fn build(&self, config: &Config) -> Result<UnsignedRequest> {
+        self.validate()?;
+        if config.app_id.is_empty() {
+            return Err(CheckoutError::missing("appId"));
+        }
+        let params = self.params(&config.app_id);
+        Ok(UnsignedRequest {
+            method: "POST".into(),
+            url: request::endpoint(&config.base_url, PATH)?,
+            headers: BTreeMap::from([("content-type".into(), request::FORM.into())]),
+            body: form_encode(&params),
+            signing_input: signing_input(&params),
+        })
+    }
+
+    /// Non-empty wire parameters, already in signing order.
+    fn params(&self, app_id: &str) -> Vec<(&'static str, String)> {
+        let mut p: Vec<(&'static str, String)> = vec![
+            ("amount", self.amount.fen().to_string()),
+            ("app_id", app_id.to_owned()),
+            ("client_ip", self.client_ip.clone()),
+            ("description", self.description.clone()),
+            ("notify_url", self.notify_url.clone()),
+            ("out_trade_no", self.out_trade_no.clone()),
+            ("pay_type", self.pay_type.to_string()),
+        ];
+        let optional = [
+            ("attach", self.attach.clone()),
+            ("openid", self.openid.clone()),
+            ("pay_extra", self.pay_extra.clone()),
+            ("split", self.split.map(|s| s.to_string())),
+            ("time_expire", self.time_expire.map(|t| t.to_string())),
+        ];
+        p.extend(optional.into_iter().filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v))));
+        p.sort_by(|a, b| a.0.cmp(b.0));
+        p
+    }
+}
+
+/// The signing rule's string: non-empty parameters except `sign`, sorted by name
+/// (byte order), `k=v` joined by `&`, raw values. The same rule signs notifications.
+pub fn signing_input<K: AsRef<str>>(params: &[(K, String)]) -> String {
+    let mut kept: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_ref(), v.as_str()))
+        .filter(|(k, v)| *k != "sign" && !v.is_empty())
+        .collect();
+    kept.sort();
+    let mut s = String::new();
+    for (i, (k, v)) in kept.iter().enumerate() {
+        if i > 0 {
+            s.push('&');
+        }
+        s.push_str(k);
+        s.push('=');
+        s.push_str(v);
+    }
+    s
+}
+
+/// Reads the create-order reply; `resultCode` may be a number or a string.
+/// 201 is a business refusal, 500 a system error (retryable).
+pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
+    let map = match payment::read_json_object(status, body) {
+        Ok(m) => m,
+        // "form or JSON": a form reply is read into the same shape.
+        Err(e) => match form_reply(body) {
+            Some(m) => m,
+            None => return Err(e),
+        },
+    };
+    let code = payment::text_of(&map, "resultCode")
+        .ok_or_else(|| CheckoutError::malformed("`resultCode` is missing"))?;
+    let message = payment::text_of(&map, "message").unwrap_or_default();
+    match code.as_str() {
+        "200" => {}
+        "500" => return Err(CheckoutError::unavailable(Some(code), &message)),
+        _ if status >= 500 => return Err(CheckoutError::unavailable(Some(code), &message)),
+        _ => return Err(CheckoutError::rejected(code, &message)),
+    }
+    let data = match map.get("Data").or_else(|| map.get("data")) {
+        Some(d) if !d.is_null() => payment::object_or_json_string(d, "Data")?,
+        _ => return Err(CheckoutError::malformed("`Data` is missing")),
+    };
+    let channel = payment::require_text(&data, "channel")?;
+    let body = payment::require_text(&data, "body")?;
+    let show = if channel.ends_with("_qr") {
+        Show::Qr { content: body }
+    } else if channel.ends_with("_app") || channel.ends_with("_jsapi") {
+        Show::App { channel: channel.clone(), credential: credential(&body)? }
+    } else if request::check_http_url("body", &body, 4096).is_ok() {
+        Show::Redirect { url: body }
+    } else if let Ok(c) = credential(&body) {
+        Show::App { channel: channel.clone(), credential: c }
+    } else {
+        return Err(CheckoutError::malformed(format!("channel `{channel}` with a body that is neither a URL nor a credential")));
+    };
+    let mut p = Payment::new(Gateway::Yimafu, show);
+    p.merchant_order_id = payment::text_of(&data, "out_trade_no");
+    p.gateway_order_id = payment::text_of(&data, "trade_no");
+    p.pay_type = Some(channel);
+    p.currency = Some("CNY".into());
+    Ok(p)
+}
+
+/// App/JSAPI credentials are JSON objects sent as a string: kept structured.
+fn credential(body: &str) -> Result<Value> {
+    match serde_json::from_str::<Value>(body) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        _ => Err(CheckoutError::malformed("the app credential in `body` is not a JSON object")),
+    }
+}
+
+fn form_reply(body: &str) -> Option<serde_json::Map<String, Value>> {
+    let pairs = request::form_decode(body.trim())?;
+    let map: serde_json::Map<String, Value> = pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+    if !map.contains_key("resultCode") {
+        return None;
+    }
+    // Data either arrives as one JSON field or spread over the top level.
+    let mut map = map;
+    if !map.contains_key("Data") {
+        let data: serde_json::Map<String, Value> = ["out_trade_no", "trade_no", "body", "channel"]
+            .iter()
+            .filter_map(|k| map.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+            .collect();
+        if !data.is_empty() {
+            map.insert("Data".into(), Value::Object(data));
+        }
+    }
+    Some(map)
+}
+
+/// A verified notification's fields → [`Notification`]. Paid means `trade_state == "success"`.
+#[cfg(feature = "edge")]
+pub fn notification_from_fields(fields: &[(String, String)]) -> Result<crate::payment::Notification> {
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let need = |k: &str| get(k).ok_or_else(|| CheckoutError::malformed_notification(format!("`{k}` is missing")));
+    let fen = |k: &str| -> Result<Option<Amount>> {
+        get(k)
+            .map(|v| {
+                v.parse::<u64>()
+                    .map_err(|_| CheckoutError::malformed_notification(format!("`{k}` is not whole fen")))
+                    .and_then(Amount::from_fen)
+            })
+            .transpose()
+    };
+    let status = get("trade_state").unwrap_or_default();
+    let trade_no = get("trade_no").or_else(|| get("platform_trade_no"));
+    Ok(crate::payment::Notification {
+        gateway: Gateway::Yimafu,
+        merchant_order_id: need("out_trade_no")?,
+        notify_id: trade_no.clone().unwrap_or_else(|| format!("{}:{status}", get("out_trade_no").unwrap_or_default())),
+        gateway_order_id: trade_no,
+        amount: fen("amount")?,
+        paid_amount: fen("true_amount")?,
+        currency: Some("CNY".into()),
+        paid: status == "success",
+        status,
+        raw: Value::Object(fields.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Code;
+    use serde_json::json;
+
+    fn vector1() -> Value {
+        json!({"outTradeNo": "1217752501201407", "payType": 20, "description": "苹果13Pro", "amount": 100,
+               "clientIp": "127.0.0.1", "notifyUrl": "http://api.qdoto.com/transactions/notify.html",
+               "timeExpire": 60, "attach": "{\"userId\":888,\"level\":3}"})
+    }
+
+    fn cfg() -> Config {
+        Config { base_url: "https://ymf.example".into(), app_id: "app_9ba59abbe56e057f20f".into() }
+    }
+
+    #[test]
+    fn builds_signing_vector_1() {
+        let req = Order::from_input(&vector1()).unwrap().build(&cfg()).unwrap();
+        assert_eq!(
+            req.signing_input,
+            r#"amount=100&app_id=app_9ba59abbe56e057f20f&attach={"userId":888,"level":3}&client_ip=127.0.0.1&description=苹果13Pro&notify_url=http://api.qdoto.com/transactions/notify.html&out_trade_no=1217752501201407&pay_type=20&time_expire=60"#
+        );
+        assert!(req.body.contains("description=%E8%8B%B9%E6%9E%9C13Pro"));
+        assert!(req.body.contains("attach=%7B%22userId%22%3A888%2C%22level%22%3A3%7D"));
+        assert_eq!(req.url, "https://ymf.example/v1/transactions/order.html");
+    }
+
+    #[test]
+    fn builds_signing_vector_2_with_split_zero_and_no_attach() {
+        let o = json!({"outTradeNo": "WX-JSAPI-0001", "payType": "22", "description": "会员月卡", "amount": "2990",
+                       "clientIp": "203.0.113.7", "notifyUrl": "https://shop.example/notify/yimafu",
+                       "openid": "oZwt6wvYaXMHC1mBJ0Ek0y1uU", "split": 0, "attach": ""});
+        let req = Order::from_input(&o).unwrap().build(&cfg()).unwrap();
+        assert_eq!(
+            req.signing_input,
+            "amount=2990&app_id=app_9ba59abbe56e057f20f&client_ip=203.0.113.7&description=会员月卡&notify_url=https://shop.example/notify/yimafu&openid=oZwt6wvYaXMHC1mBJ0Ek0y1uU&out_trade_no=WX-JSAPI-0001&pay_type=22&split=0"
+        );
+        assert!(!req.body.contains("attach"), "empty parameters stay off the wire");
+    }
+
+    #[test]
+    fn validation() {
+        let cases: Vec<(&str, Value, &str, Code)> = vec![
+            ("payType", json!(23), "payType", Code::InvalidPayType),
+            ("payType", json!("wx"), "payType", Code::InvalidField),
+            ("amount", json!(0), "amount", Code::InvalidAmount),
+            ("amount", json!(1.5), "amount", Code::InvalidAmount),
+            ("amount", json!("1.00"), "amount", Code::InvalidAmount),
+            ("amount", json!(-100), "amount", Code::InvalidAmount),
+            ("timeExpire", json!(0), "timeExpire", Code::InvalidField),
+            ("timeExpire", json!(21601), "timeExpire", Code::InvalidField),
+            ("notifyUrl", json!("https://shop.example/notify?x=1"), "notifyUrl", Code::InvalidField),
+            ("notifyUrl", json!("notify.html"), "notifyUrl", Code::InvalidField),
+            ("outTradeNo", json!("SO 1"), "outTradeNo", Code::InvalidField),
+            ("outTradeNo", json!("单号1"), "outTradeNo", Code::InvalidField),
+            ("outTradeNo", json!("1".repeat(33)), "outTradeNo", Code::InvalidField),
+            ("clientIp", json!("localhost"), "clientIp", Code::InvalidField),
+            ("split", json!(2), "split", Code::InvalidField),
+            ("description", Value::Null, "description", Code::MissingField),
+        ];
+        for (key, val, field, code) in cases {
+            let mut o = vector1();
+            if val.is_null() {
+                o.as_object_mut().unwrap().remove(key);
+            } else {
+                o[key] = val.clone();
+            }
+            let e = Order::from_input(&o).unwrap_err();
+            assert_eq!((e.field.as_deref(), e.code), (Some(field), code), "{key}={val}");
+        }
+        let mut jsapi = vector1();
+        jsapi["payType"] = json!(22);
+        let e = Order::from_input(&jsapi).unwrap_err();
+        assert_eq!((e.field.as_deref(), e.code), (Some("openid"), Code::MissingField));
+    }
+
+    #[test]
+    fn parses_the_spec_examples() {
+        let qr = r#"{"resultCode":200,"message":"成功","Data":{"out_trade_no":"1217752501201407","trade_no":"YH2307190011178361713","channel":"alipay_qr","body":"https://qr.alipay.com/bax04775wixee8ieymjz00d8"}}"#;
+        let p = parse_response(200, qr).unwrap();
+        assert_eq!(p.show, Show::Qr { content: "https://qr.alipay.com/bax04775wixee8ieymjz00d8".into() });
+        assert_eq!(p.gateway_order_id.as_deref(), Some("YH2307190011178361713"));
+        assert_eq!(p.merchant_order_id.as_deref(), Some("1217752501201407"));
+
+        // The spec's JSAPI example, trailing comma included in the original, fixed here.
+        let jsapi = r#"{"resultCode":"200","message":"成功","Data":{"out_trade_no":"1217752501201407","trade_no":"YH2307190011178361713","channel":"wx_jsapi","body":"{\"timeStamp\":\"1705286208\",\"signType\":\"RSA\",\"package\":\"prepay_id=wx151036489648973c12c386b755d62a0000\",\"paySign\":\"CV0a\",\"nonceStr\":\"1705286208306\",\"appId\":\"wx6c380e0eda7c6c71\"}"}}"#;
+        match parse_response(200, jsapi).unwrap().show {
+            Show::App { channel, credential } => {
+                assert_eq!(channel, "wx_jsapi");
+                assert_eq!(credential["package"], "prepay_id=wx151036489648973c12c386b755d62a0000");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn refusals() {
+        let e = parse_response(200, r#"{"resultCode":201,"message":"app_id错误或不存在"}"#).unwrap_err();
+        assert_eq!((e.code, e.gateway_code.as_deref()), (Code::GatewayRejected, Some("201")));
+        assert!(e.message.contains("app_id错误或不存在"));
+        let e = parse_response(200, r#"{"resultCode":"500","message":"系统错误"}"#).unwrap_err();
+        assert_eq!((e.code, e.gateway_code.as_deref()), (Code::GatewayUnavailable, Some("500")));
+    }
+
+    #[test]
+    fn form_replies_are_read_too() {
+        let p = parse_response(200, "resultCode=200&message=ok&out_trade_no=A1&trade_no=T1&channel=wx_qr&body=weixin%3A%2F%2Fwxpay%2Fbizpayurl%3Fpr%3Dabc").unwrap();
+        assert_eq!(p.show, Show::Qr { content: "weixin://wxpay/bizpayurl?pr=abc".into() });
+    }
+}

@@ -1,0 +1,36 @@
+//! # qrcheckout
+//!
+//! QR and app payments through three gateways — gatepay.io (legacy), GatePay v1
+//! and 易码付 — as a sans-IO core: Rust decides what request to send and what a
+//! reply means; the caller does the network.
+//!
+//! | module | what lives there |
+//! |---|---|
+//! | [`error`] | [`CheckoutError`]: stable code, field, English + Chinese message, gateway code |
+//! | [`money`] | [`Amount`]: exact decimal money in fen, never a float |
+//! | [`payment`] | [`Gateway`], [`Payment`] (what the page shows), [`Notification`] |
+//! | [`request`] | [`UnsignedRequest`] and the form encoding the gateways use |
+//! | [`gateway`] | one module per gateway: order, validation, request, reply parsing |
+//! | [`qr`] | QR encoding and the SVG / PNG / matrix renderers |
+//! | `signing` | feature `edge` only: signatures and callback verification |
+//! | `js` | wasm32 only: the thin wasm-bindgen layer |
+//!
+//! The browser build (default features) cannot contain signing code: `signing`
+//! and the hash crates it uses exist only with `--features edge`.
+
+pub mod error;
+pub mod gateway;
+pub mod money;
+pub mod payment;
+pub mod qr;
+pub mod request;
+#[cfg(feature = "edge")]
+pub mod signing;
+
+#[cfg(target_arch = "wasm32")]
+mod js;
+
+pub use error::{CheckoutError, Code, Result};
+pub use money::Amount;
+pub use payment::{Gateway, Notification, Payment, QrSource, Show};
+pub use request::UnsignedRequest;

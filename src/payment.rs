@@ -1,0 +1,285 @@
+//! The gateway-neutral results: [`Payment`] (what the page must show after an
+//! order is created) and [`Notification`] (what the gateway says happened).
+
+use crate::error::{CheckoutError, Code, Result};
+use crate::money::Amount;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Gateway {
+    /// gatepay.io legacy `/api/pay/create`.
+    #[serde(rename = "gatepay-io")]
+    GatepayIo,
+    /// GatePay (Gate) v1 `/v1/pay/order`.
+    #[serde(rename = "gatepay")]
+    Gatepay,
+    /// 易码付 `/v1/transactions/order.html`.
+    #[serde(rename = "yimafu")]
+    Yimafu,
+}
+
+impl Gateway {
+    pub const ALL: [Gateway; 3] = [Gateway::GatepayIo, Gateway::Gatepay, Gateway::Yimafu];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gateway::GatepayIo => "gatepay-io",
+            Gateway::Gatepay => "gatepay",
+            Gateway::Yimafu => "yimafu",
+        }
+    }
+}
+
+impl fmt::Display for Gateway {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Gateway {
+    type Err = CheckoutError;
+    fn from_str(s: &str) -> Result<Gateway> {
+        Gateway::ALL.into_iter().find(|g| g.as_str() == s).ok_or_else(|| {
+            CheckoutError::new(
+                Code::UnknownGateway,
+                "gateway must be one of gatepay-io, gatepay, yimafu",
+                "支付网关必须是 gatepay-io、gatepay 或 yimafu 之一",
+            )
+            .field("gateway")
+        })
+    }
+}
+
+/// What the checkout page must put in front of the buyer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Show {
+    /// Render this text as a QR code (a payment link to scan).
+    Qr { content: String },
+    /// The gateway's own QR picture, already checked to be a base64 PNG/JPEG/GIF
+    /// data URL; `link` is the same payment as a URL when the gateway gave one.
+    #[serde(rename_all = "camelCase")]
+    QrImage { data_url: String, link: Option<String> },
+    /// Send the buyer to this URL (a hosted cashier page).
+    Redirect { url: String },
+    /// Hand this credential to the payer's app (WeChat/Alipay SDK, GatePay prepay id).
+    App { channel: String, credential: Value },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Payment {
+    pub gateway: Gateway,
+    pub show: Show,
+    pub merchant_order_id: Option<String>,
+    pub gateway_order_id: Option<String>,
+    pub amount: Option<Amount>,
+    pub currency: Option<String>,
+    /// Unix milliseconds after which the QR stops working, when known.
+    pub expires_at: Option<u64>,
+    /// The pay method the gateway reports (`wechat`, `alipay_qr`, `APP`…).
+    pub pay_type: Option<String>,
+}
+
+impl Payment {
+    pub fn new(gateway: Gateway, show: Show) -> Payment {
+        Payment {
+            gateway,
+            show,
+            merchant_order_id: None,
+            gateway_order_id: None,
+            amount: None,
+            currency: None,
+            expires_at: None,
+            pay_type: None,
+        }
+    }
+
+    /// What to put in the QR slot: text to encode, or the gateway's own image.
+    /// A redirect or app credential has no QR; a bad image is refused.
+    pub fn qr_source(&self) -> Result<QrSource> {
+        match &self.show {
+            Show::Qr { content } => Ok(QrSource::Text(content.clone())),
+            Show::QrImage { data_url, .. } => {
+                check_image_data_url(data_url)?;
+                Ok(QrSource::Image(data_url.clone()))
+            }
+            Show::Redirect { url } => Ok(QrSource::Text(url.clone())),
+            Show::App { .. } => Err(CheckoutError::new(
+                Code::InvalidField,
+                "this payment is completed in an app and has no QR code",
+                "此订单需在应用内完成支付，没有二维码",
+            )
+            .field("show")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "camelCase")]
+pub enum QrSource {
+    Text(String),
+    Image(String),
+}
+
+/// Accepts only `data:image/(png|jpeg|gif);base64,<base64>` whose payload
+/// decodes to an image of that family: anything else could smuggle markup into a page.
+pub fn check_image_data_url(url: &str) -> Result<()> {
+    let refuse = || {
+        CheckoutError::new(
+            Code::UnsafeImage,
+            "the gateway's QR image is not a base64 PNG, JPEG or GIF data URL",
+            "支付网关返回的二维码图片不是合法的 base64 PNG/JPEG/GIF 数据",
+        )
+        .field("orderQrcode")
+    };
+    let payload = ["data:image/png;base64,", "data:image/jpeg;base64,", "data:image/gif;base64,"]
+        .iter()
+        .find_map(|p| url.strip_prefix(p))
+        .ok_or_else(refuse)?;
+    let body = payload.trim_end_matches('=');
+    let valid = !payload.is_empty()
+        && payload.len() % 4 == 0
+        && payload.len() - body.len() <= 2
+        && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
+    // The magic bytes, base64-encoded: PNG "iVBORw0KGgo", JPEG "/9j/", GIF "R0lGOD".
+    // The legacy gateway labels PNGs as jpeg (its own example does), so any of the
+    // three families is accepted under any of the three labels.
+    let magic = ["iVBORw0KGgo", "/9j/", "R0lGOD"].iter().any(|m| payload.starts_with(m));
+    if valid && magic {
+        Ok(())
+    } else {
+        Err(refuse())
+    }
+}
+
+/// What a gateway's callback reports, once its signature has been verified.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    pub gateway: Gateway,
+    pub merchant_order_id: String,
+    pub gateway_order_id: Option<String>,
+    /// The order amount as the gateway states it.
+    pub amount: Option<Amount>,
+    /// What the buyer actually paid, when the gateway reports it separately.
+    pub paid_amount: Option<Amount>,
+    pub currency: Option<String>,
+    pub paid: bool,
+    /// The gateway's own status word (`PAY_SUCCESS`, `success`, …).
+    pub status: String,
+    /// The gateway's id for this event, for idempotent handling.
+    pub notify_id: String,
+    /// Every field as received, for audit.
+    pub raw: Value,
+}
+
+/// The shared first step of every response parser: HTTP status + body text → a
+/// JSON object, or the typed error that explains why not.
+pub(crate) fn read_json_object(status: u16, body: &str) -> Result<serde_json::Map<String, Value>> {
+    let trimmed = body.trim_start_matches('\u{feff}').trim();
+    if trimmed.is_empty() {
+        return Err(if status >= 500 {
+            CheckoutError::unavailable(None, &format!("HTTP {status} with an empty body"))
+        } else {
+            CheckoutError::malformed(format!("HTTP {status} with an empty body"))
+        });
+    }
+    match serde_json::from_str::<Value>(trimmed) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(CheckoutError::malformed("the body is JSON but not an object")),
+        Err(e) => {
+            let what = if trimmed.starts_with('<') {
+                format!("HTTP {status} returned an HTML page, not JSON")
+            } else if e.is_eof() {
+                format!("HTTP {status} returned truncated JSON")
+            } else {
+                format!("HTTP {status} returned text that is not JSON")
+            };
+            Err(if status >= 500 {
+                CheckoutError::unavailable(None, &what)
+            } else {
+                CheckoutError::malformed(what)
+            })
+        }
+    }
+}
+
+/// A field that may be a JSON object or a JSON string holding one (both occur).
+pub(crate) fn object_or_json_string(value: &Value, what: &str) -> Result<serde_json::Map<String, Value>> {
+    match value {
+        Value::Object(m) => Ok(m.clone()),
+        Value::String(s) => match serde_json::from_str::<Value>(s) {
+            Ok(Value::Object(m)) => Ok(m),
+            _ => Err(CheckoutError::malformed(format!("{what} is a string but not a JSON object"))),
+        },
+        _ => Err(CheckoutError::malformed(format!("{what} is not an object"))),
+    }
+}
+
+/// A text-ish field of a gateway reply: strings as they are, integers as digits.
+pub(crate) fn text_of(map: &serde_json::Map<String, Value>, key: &str) -> Option<String> {
+    match map.get(key) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+pub(crate) fn require_text(map: &serde_json::Map<String, Value>, key: &str) -> Result<String> {
+    match text_of(map, key) {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => Err(CheckoutError::malformed(format!("`{key}` is missing or not text"))),
+    }
+}
+
+/// Unix-millisecond field that may come as a number or as digits.
+pub(crate) fn millis_of(map: &serde_json::Map<String, Value>, key: &str) -> Result<Option<u64>> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| CheckoutError::malformed(format!("`{key}` is not a whole number"))),
+        Some(Value::String(s)) if !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse().map(Some).map_err(|_| CheckoutError::malformed(format!("`{key}` is out of range")))
+        }
+        Some(_) => Err(CheckoutError::malformed(format!("`{key}` is not a timestamp"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateway_names() {
+        for g in Gateway::ALL {
+            assert_eq!(g.as_str().parse::<Gateway>(), Ok(g));
+        }
+        assert_eq!("paypal".parse::<Gateway>().unwrap_err().code, Code::UnknownGateway);
+    }
+
+    #[test]
+    fn data_urls() {
+        let png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==";
+        assert!(check_image_data_url(png).is_ok());
+        assert!(check_image_data_url("data:image/jpeg;base64,/9j/4AAQSkZJRg==").is_ok());
+        for bad in [
+            "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=",
+            "data:text/html;base64,PHNjcmlwdD4=",
+            "javascript:alert(1)",
+            "data:image/png;base64,",
+            "data:image/png;base64,iVBORw0KGgo\"><script>",
+            "data:image/png;base64,iVBORw0KGgoAA",
+            "data:image/png;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+            "https://gatepay.io/qr.png",
+            "DATA:image/png;base64,iVBORw0KGgoAAAANSUhEUg==",
+        ] {
+            assert_eq!(check_image_data_url(bad).unwrap_err().code, Code::UnsafeImage, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! What the core hands to whoever does the network: an HTTP request described
+//! as data, plus the wire encodings (form-urlencoded) the gateways use, and the
+//! liberal reading of the plain-object inputs that come from JS or JSON.
+
+use crate::error::{CheckoutError, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// An order ready to send except for its signature.
+///
+/// `signing_input` is the exact text the gateway's rule hashes, without the
+/// secret: gatepay.io's concatenation, 易码付's sorted `k=v&…` string, and for
+/// GatePay v1 the body (the signed payload is `timestamp\nnonce\nbody\n`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnsignedRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: BTreeMap<String, String>,
+    pub body: String,
+    pub signing_input: String,
+}
+
+pub const FORM: &str = "application/x-www-form-urlencoded; charset=UTF-8";
+pub const JSON: &str = "application/json";
+
+/// `application/x-www-form-urlencoded` with UTF-8, as browsers send forms.
+pub fn form_encode(pairs: &[(&str, String)]) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        percent_encode_into(&mut out, k);
+        out.push('=');
+        percent_encode_into(&mut out, v);
+    }
+    out
+}
+
+fn percent_encode_into(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in s.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
+        }
+    }
+}
+
+/// Decodes one form component: `+` is a space, `%XX` a byte; the result must be UTF-8.
+/// Returns `None` for a broken escape or invalid UTF-8.
+pub fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = hex_val(*bytes.get(i + 1)?)?;
+                let lo = hex_val(*bytes.get(i + 2)?)?;
+                out.push(hi << 4 | lo);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Splits `a=1&b=2` into decoded pairs, keeping their order. Empty segments are skipped.
+pub fn form_decode(s: &str) -> Option<Vec<(String, String)>> {
+    s.split('&')
+        .filter(|seg| !seg.is_empty())
+        .map(|seg| {
+            let (k, v) = seg.split_once('=').unwrap_or((seg, ""));
+            Some((percent_decode(k)?, percent_decode(v)?))
+        })
+        .collect()
+}
+
+/// Parameters of a callback body: a form (the usual case) or a flat JSON object
+/// (some integrators send one). `None` when it is neither.
+pub fn body_params(body: &str) -> Option<Vec<(String, String)>> {
+    let trimmed = body.trim();
+    if trimmed.starts_with('{') {
+        let map = match serde_json::from_str::<Value>(trimmed) {
+            Ok(Value::Object(m)) => m,
+            _ => return None,
+        };
+        return Some(
+            map.into_iter()
+                .filter_map(|(k, v)| match v {
+                    Value::String(s) => Some((k, s)),
+                    Value::Number(n) => Some((k, n.to_string())),
+                    _ => None,
+                })
+                .collect(),
+        );
+    }
+    form_decode(trimmed)
+}
+
+/// Lowercase hex, used for digests and for the wire.
+pub fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+/// Checks an absolute http(s) URL without pulling in a URL parser: scheme,
+/// a non-empty host, no whitespace or control characters.
+pub fn check_http_url(field: &str, url: &str, max_len: usize) -> Result<()> {
+    if url.len() > max_len {
+        return Err(CheckoutError::invalid(
+            field,
+            &format!("must be at most {max_len} characters"),
+            &format!("长度不能超过 {max_len} 个字符"),
+        ));
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    let ok = matches!(host, Some(h) if !h.is_empty() && !h.starts_with(':'))
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !ok {
+        return Err(CheckoutError::invalid(
+            field,
+            "must be an absolute http(s) URL",
+            "必须是完整的 http(s) 网址",
+        ));
+    }
+    Ok(())
+}
+
+/// Joins a configured base URL and an endpoint path, tolerating a trailing slash.
+pub fn endpoint(base_url: &str, path: &str) -> Result<String> {
+    check_http_url("baseUrl", base_url, 2048)?;
+    Ok(format!("{}{}", base_url.trim_end_matches('/'), path))
+}
+
+/// A plain object handed in by JS (or JSON), read field by field with typed errors.
+/// Strings and integers are accepted in either JSON form, since HTML forms give text.
+pub struct Input<'a> {
+    obj: &'a Map<String, Value>,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(value: &'a Value, what: &str) -> Result<Input<'a>> {
+        match value {
+            Value::Object(obj) => Ok(Input { obj }),
+            _ => Err(CheckoutError::invalid(
+                what,
+                "must be an object",
+                "必须是对象",
+            )),
+        }
+    }
+
+    fn present(&self, key: &str) -> Option<&'a Value> {
+        self.obj.get(key).filter(|v| !v.is_null())
+    }
+
+    /// A text field; numbers are taken as their decimal text. Absent or null → `None`.
+    pub fn text(&self, key: &str) -> Result<Option<String>> {
+        match self.present(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Ok(Some(n.to_string())),
+            Some(_) => Err(CheckoutError::invalid(key, "must be text", "必须是字符串")),
+        }
+    }
+
+    /// A text field that must be present and non-empty.
+    pub fn required_text(&self, key: &str) -> Result<String> {
+        match self.text(key)? {
+            Some(s) if !s.is_empty() => Ok(s),
+            _ => Err(CheckoutError::missing(key)),
+        }
+    }
+
+    /// A non-negative integer given as a JSON integer or as digits.
+    /// `Err(())` means present but not such an integer; the caller picks the error.
+    #[allow(clippy::result_unit_err)]
+    pub fn integer(&self, key: &str) -> std::result::Result<Option<u64>, ()> {
+        match self.present(key) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n.as_u64().map(Some).ok_or(()),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) if s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 19 => {
+                s.parse().map(Some).map_err(|_| ())
+            }
+            Some(_) => Err(()),
+        }
+    }
+
+    pub fn object(&self, key: &str) -> Result<Option<Input<'a>>> {
+        self.present(key).map(|v| Input::new(v, key)).transpose()
+    }
+
+    pub fn list_of_text(&self, key: &str) -> Result<Option<Vec<String>>> {
+        match self.present(key) {
+            None => Ok(None),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s.clone()),
+                    _ => Err(CheckoutError::invalid(key, "must be a list of text", "必须是字符串数组")),
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(Some),
+            Some(_) => Err(CheckoutError::invalid(key, "must be a list of text", "必须是字符串数组")),
+        }
+    }
+}
+
+/// Length in characters (not bytes): the specs count characters.
+pub fn check_len(field: &str, value: &str, min: usize, max: usize) -> Result<()> {
+    let n = value.chars().count();
+    if n < min || n > max {
+        return Err(CheckoutError::invalid(
+            field,
+            &format!("must be {min} to {max} characters long"),
+            &format!("长度必须在 {min} 到 {max} 个字符之间"),
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_no_control(field: &str, value: &str) -> Result<()> {
+    if value.chars().any(char::is_control) {
+        return Err(CheckoutError::invalid(
+            field,
+            "must not contain control characters",
+            "不能包含控制字符",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_round_trip_with_chinese_and_json() {
+        let pairs = [("description", "苹果13Pro".to_owned()), ("attach", r#"{"userId":888,"level":3}"#.to_owned())];
+        let enc = form_encode(&pairs);
+        // Same bytes as the spec's example encoding of attach.
+        assert!(enc.contains("attach=%7B%22userId%22%3A888%2C%22level%22%3A3%7D"), "{enc}");
+        assert!(enc.starts_with("description=%E8%8B%B9%E6%9E%9C13Pro&"), "{enc}");
+        let back = form_decode(&enc).unwrap();
+        assert_eq!(back[0], ("description".to_owned(), "苹果13Pro".to_owned()));
+        assert_eq!(back[1].1, r#"{"userId":888,"level":3}"#);
+    }
+
+    #[test]
+    fn decode_refuses_broken_escapes() {
+        assert_eq!(percent_decode("a%2"), None);
+        assert_eq!(percent_decode("a%zz"), None);
+        assert_eq!(percent_decode("%ff%fe"), None); // not UTF-8
+        assert_eq!(percent_decode("a+b%20c").as_deref(), Some("a b c"));
+    }
+
+    #[test]
+    fn urls() {
+        assert!(check_http_url("u", "https://shop.example/notify", 512).is_ok());
+        assert!(check_http_url("u", "http://127.0.0.1:8788", 512).is_ok());
+        for bad in ["ftp://x", "https://", "//x", "https:// x", "javascript:alert(1)", "https://:80/"] {
+            assert!(check_http_url("u", bad, 512).is_err(), "{bad}");
+        }
+        let long = format!("https://a.example/{}", "x".repeat(600));
+        assert!(check_http_url("u", &long, 512).is_err());
+        assert_eq!(endpoint("https://gatepay.io/", "/api/pay/create").unwrap(), "https://gatepay.io/api/pay/create");
+    }
+}
