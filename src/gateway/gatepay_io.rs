@@ -220,24 +220,49 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
         }
     };
     let mut p = Payment::new(Gateway::GatepayIo, show);
-    p.amount = match data.get("order_price") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(exact_price(v)?),
-    };
+    p.amount = raw_order_price(body)?.map(|text| exact_price(&text)).transpose()?;
     p.currency = Some("CNY".into());
     p.pay_type = payment::text_of(&data, "order_type");
     Ok(p)
 }
 
-/// `order_price` is a JSON number in the spec's example (1.5). Its digits are
-/// read as written — a float never touches the amount.
-fn exact_price(v: &Value) -> Result<Amount> {
-    let text = match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => return Err(CheckoutError::malformed("`order_price` is not a number")),
+/// `order_price` is a JSON number in the spec's example (1.5). It is read as the
+/// digits the gateway wrote (via `RawValue`), so no float ever touches the amount.
+fn raw_order_price(body: &str) -> Result<Option<String>> {
+    #[derive(serde::Deserialize)]
+    struct Reply<'a> {
+        #[serde(borrow, default)]
+        data: Option<&'a serde_json::value::RawValue>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Data<'a> {
+        #[serde(borrow, default)]
+        order_price: Option<&'a serde_json::value::RawValue>,
+    }
+    let unreadable = || CheckoutError::malformed("`order_price` cannot be read");
+    let reply: Reply = serde_json::from_str(body.trim_start_matches('\u{feff}').trim()).map_err(|_| unreadable())?;
+    let Some(data) = reply.data else { return Ok(None) };
+    // `data` may itself be a JSON string holding the object.
+    let owned: String;
+    let data_text = match serde_json::from_str::<String>(data.get()) {
+        Ok(inner) => {
+            owned = inner;
+            owned.as_str()
+        }
+        Err(_) => data.get(),
     };
-    Amount::parse(&text).map_err(|_| CheckoutError::malformed(format!("`order_price` {text} is not an exact price")))
+    let data: Data = serde_json::from_str(data_text).map_err(|_| unreadable())?;
+    Ok(match data.order_price.map(|r| r.get()) {
+        None | Some("null") => None,
+        Some(raw) => Some(match serde_json::from_str::<String>(raw) {
+            Ok(quoted) => quoted,
+            Err(_) => raw.to_owned(),
+        }),
+    })
+}
+
+fn exact_price(text: &str) -> Result<Amount> {
+    Amount::parse(text).map_err(|_| CheckoutError::malformed(format!("`order_price` {text} is not an exact price")))
 }
 
 #[cfg(test)]
