@@ -27,8 +27,10 @@ pub mod request;
 #[cfg(feature = "edge")]
 pub mod signing;
 
+/// The wasm-bindgen exports (public so the wasm test suites can call them).
 #[cfg(target_arch = "wasm32")]
-mod js;
+#[doc(hidden)]
+pub mod js;
 
 pub use error::{CheckoutError, Code, Result};
 pub use money::Amount;

@@ -107,6 +107,7 @@ impl Serialize for Amount {
 }
 
 #[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))] // native only: proptest and python3
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -125,8 +126,26 @@ mod tests {
     #[test]
     fn refuses_everything_else() {
         for bad in [
-            "", "1.234", "-1", "+1", "1e3", "1E3", "０.５", " 1", "1 ", "1.", ".5", "1..2", "1,5",
-            "0x10", "NaN", "Infinity", "1.2.3", "١", "1_000", "99999999999999999999",
+            "",
+            "1.234",
+            "-1",
+            "+1",
+            "1e3",
+            "1E3",
+            "０.５",
+            " 1",
+            "1 ",
+            "1.",
+            ".5",
+            "1..2",
+            "1,5",
+            "0x10",
+            "NaN",
+            "Infinity",
+            "1.2.3",
+            "١",
+            "1_000",
+            "99999999999999999999",
             "90071992547409.92",
         ] {
             let e = Amount::parse(bad).expect_err(bad);
@@ -137,16 +156,31 @@ mod tests {
     #[test]
     fn zero_is_not_positive() {
         assert_eq!(Amount::parse("0.00").map(Amount::fen), Ok(0));
-        assert_eq!(Amount::parse_positive("0").unwrap_err().code, Code::InvalidAmount);
-        assert_eq!(Amount::parse_positive("0.00").unwrap_err().code, Code::InvalidAmount);
+        assert_eq!(
+            Amount::parse_positive("0").unwrap_err().code,
+            Code::InvalidAmount
+        );
+        assert_eq!(
+            Amount::parse_positive("0.00").unwrap_err().code,
+            Code::InvalidAmount
+        );
     }
 
     #[test]
     fn limits_are_javascript_safe() {
-        assert_eq!(Amount::parse("90071992547409.91").map(Amount::fen), Ok(MAX_FEN));
+        assert_eq!(
+            Amount::parse("90071992547409.91").map(Amount::fen),
+            Ok(MAX_FEN)
+        );
         assert!(Amount::from_fen(MAX_FEN + 1).is_err());
         assert!(Amount::from_fen(MAX_FEN).unwrap().checked_mul(2).is_err());
-        assert_eq!(Amount::from_fen(150).unwrap().checked_mul(3).map(Amount::fen), Ok(450));
+        assert_eq!(
+            Amount::from_fen(150)
+                .unwrap()
+                .checked_mul(3)
+                .map(Amount::fen),
+            Ok(450)
+        );
     }
 
     #[test]
@@ -154,7 +188,10 @@ mod tests {
         assert_eq!(Amount::from_fen(121).unwrap().to_string(), "1.21");
         assert_eq!(Amount::from_fen(100).unwrap().to_string(), "1.00");
         assert_eq!(Amount::from_fen(5).unwrap().to_string(), "0.05");
-        assert_eq!(serde_json::to_string(&Amount::from_fen(2990).unwrap()).unwrap(), "\"29.90\"");
+        assert_eq!(
+            serde_json::to_string(&Amount::from_fen(2990).unwrap()).unwrap(),
+            "\"29.90\""
+        );
     }
 
     proptest! {

@@ -56,20 +56,37 @@ pub const MAX_MODULE_SIZE: u32 = 64;
 pub const MAX_WIDTH: u32 = 4096;
 
 fn option_error(field: &str, why: &str, why_zh: &str) -> CheckoutError {
-    CheckoutError::new(Code::InvalidQrOption, format!("{field} {why}"), format!("{field} {why_zh}")).field(field)
+    CheckoutError::new(
+        Code::InvalidQrOption,
+        format!("{field} {why}"),
+        format!("{field} {why_zh}"),
+    )
+    .field(field)
 }
 
 impl QrOptions {
     pub fn validate(&self) -> Result<()> {
         if self.quiet_zone > MAX_QUIET_ZONE {
-            return Err(option_error("quietZone", "must be 0 to 16 modules", "必须在 0 到 16 之间"));
+            return Err(option_error(
+                "quietZone",
+                "must be 0 to 16 modules",
+                "必须在 0 到 16 之间",
+            ));
         }
         if !(1..=MAX_MODULE_SIZE).contains(&self.module_size) {
-            return Err(option_error("moduleSize", "must be 1 to 64 pixels", "必须在 1 到 64 像素之间"));
+            return Err(option_error(
+                "moduleSize",
+                "must be 1 to 64 pixels",
+                "必须在 1 到 64 像素之间",
+            ));
         }
         if let Some(w) = self.width {
             if !(21..=MAX_WIDTH).contains(&w) {
-                return Err(option_error("width", "must be 21 to 4096 pixels", "必须在 21 到 4096 像素之间"));
+                return Err(option_error(
+                    "width",
+                    "must be 21 to 4096 pixels",
+                    "必须在 21 到 4096 像素之间",
+                ));
             }
         }
         parse_color("dark", &self.dark)?;
@@ -80,7 +97,13 @@ impl QrOptions {
 
 /// `#rgb`, `#rgba`, `#rrggbb` or `#rrggbbaa` → RGBA bytes.
 pub fn parse_color(field: &str, css: &str) -> Result<[u8; 4]> {
-    let bad = || option_error(field, "must be a CSS hex colour like #1a2b3c", "必须是 CSS 十六进制颜色，如 #1a2b3c");
+    let bad = || {
+        option_error(
+            field,
+            "must be a CSS hex colour like #1a2b3c",
+            "必须是 CSS 十六进制颜色，如 #1a2b3c",
+        )
+    };
     let hex = css.strip_prefix('#').ok_or_else(bad)?;
     if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad());
@@ -125,22 +148,25 @@ impl QrMatrix {
     /// the canvas draw, so they agree module for module.
     pub fn dark_runs(&self) -> impl Iterator<Item = (u32, u32, u32)> + '_ {
         let n = self.size as usize;
-        self.modules.chunks(n.max(1)).enumerate().flat_map(move |(y, row)| {
-            let mut runs = Vec::new();
-            let mut x = 0;
-            while x < row.len() {
-                if row[x] == 1 {
-                    let start = x;
-                    while x < row.len() && row[x] == 1 {
+        self.modules
+            .chunks(n.max(1))
+            .enumerate()
+            .flat_map(move |(y, row)| {
+                let mut runs = Vec::new();
+                let mut x = 0;
+                while x < row.len() {
+                    if row[x] == 1 {
+                        let start = x;
+                        while x < row.len() && row[x] == 1 {
+                            x += 1;
+                        }
+                        runs.push((y as u32, start as u32, (x - start) as u32));
+                    } else {
                         x += 1;
                     }
-                    runs.push((y as u32, start as u32, (x - start) as u32));
-                } else {
-                    x += 1;
                 }
-            }
-            runs
-        })
+                runs
+            })
     }
 }
 
@@ -148,7 +174,12 @@ impl QrMatrix {
 pub fn encode(text: &str, options: &QrOptions) -> Result<QrMatrix> {
     options.validate()?;
     if text.is_empty() {
-        return Err(CheckoutError::new(Code::QrEmpty, "there is no text to put in the QR code", "二维码内容为空").field("text"));
+        return Err(CheckoutError::new(
+            Code::QrEmpty,
+            "there is no text to put in the QR code",
+            "二维码内容为空",
+        )
+        .field("text"));
     }
     let ecl = match options.ec_level {
         EcLevel::L => ECL::L,
@@ -156,14 +187,25 @@ pub fn encode(text: &str, options: &QrOptions) -> Result<QrMatrix> {
         EcLevel::Q => ECL::Q,
         EcLevel::H => ECL::H,
     };
-    let code = QRBuilder::new(text.as_bytes()).ecl(ecl).build().map_err(|e| match e {
-        QRCodeError::EncodedData | QRCodeError::SpecifiedVersion => CheckoutError::new(
-            Code::QrTooLong,
-            format!("{} bytes do not fit in any QR code at level {:?}", text.len(), options.ec_level),
-            format!("内容 {} 字节，超出二维码在 {:?} 纠错级别下的容量", text.len(), options.ec_level),
-        )
-        .field("text"),
-    })?;
+    let code = QRBuilder::new(text.as_bytes())
+        .ecl(ecl)
+        .build()
+        .map_err(|e| match e {
+            QRCodeError::EncodedData | QRCodeError::SpecifiedVersion => CheckoutError::new(
+                Code::QrTooLong,
+                format!(
+                    "{} bytes do not fit in any QR code at level {:?}",
+                    text.len(),
+                    options.ec_level
+                ),
+                format!(
+                    "内容 {} 字节，超出二维码在 {:?} 纠错级别下的容量",
+                    text.len(),
+                    options.ec_level
+                ),
+            )
+            .field("text"),
+        })?;
     let inner = code.size as u32;
     let q = options.quiet_zone;
     let size = inner + 2 * q;
@@ -175,7 +217,11 @@ pub fn encode(text: &str, options: &QrOptions) -> Result<QrMatrix> {
             modules[dst + x] = u8::from(code.data[src + x].value());
         }
     }
-    Ok(QrMatrix { size, quiet_zone: q, modules })
+    Ok(QrMatrix {
+        size,
+        quiet_zone: q,
+        modules,
+    })
 }
 
 /// Pixels per module and total pixels for a matrix under these options.
@@ -281,7 +327,11 @@ fn base64_into(out: &mut String, bytes: &[u8]) {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     out.reserve(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -333,7 +383,11 @@ mod png {
         ihdr.extend_from_slice(&px.to_be_bytes());
         ihdr.extend_from_slice(&[1, 3, 0, 0, 0]); // 1 bit, palette
         chunk(&mut out, b"IHDR", &ihdr);
-        chunk(&mut out, b"PLTE", &[light[0], light[1], light[2], dark[0], dark[1], dark[2]]);
+        chunk(
+            &mut out,
+            b"PLTE",
+            &[light[0], light[1], light[2], dark[0], dark[1], dark[2]],
+        );
         if light[3] != 255 || dark[3] != 255 {
             chunk(&mut out, b"tRNS", &[light[3], dark[3]]);
         }
@@ -356,7 +410,11 @@ mod png {
         for &b in data {
             crc ^= u32::from(b);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc
@@ -392,8 +450,14 @@ mod png {
         }
         /// A match of `len` (3..=258) at distance 1.
         fn run(&mut self, len: u32) {
-            const BASE: [u32; 29] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
-            const EXTRA: [u32; 29] = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
+            const BASE: [u32; 29] = [
+                3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83,
+                99, 115, 131, 163, 195, 227, 258,
+            ];
+            const EXTRA: [u32; 29] = [
+                0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5,
+                0,
+            ];
             let i = BASE.iter().rposition(|&b| b <= len).unwrap_or(0);
             self.literal(257 + i as u32);
             self.put(len - BASE[i], EXTRA[i]);
@@ -402,7 +466,11 @@ mod png {
     }
 
     fn zlib(data: &[u8]) -> Vec<u8> {
-        let mut bits = Bits { out: vec![0x78, 0x01], acc: 0, n: 0 };
+        let mut bits = Bits {
+            out: vec![0x78, 0x01],
+            acc: 0,
+            n: 0,
+        };
         bits.put(1, 1); // final block
         bits.put(1, 2); // fixed Huffman
         let mut i = 0;
@@ -432,18 +500,19 @@ mod png {
         bits.out
     }
 
-    #[cfg(test)]
+    #[cfg(all(test, not(target_arch = "wasm32")))]
     pub(super) fn zlib_for_test(data: &[u8]) -> Vec<u8> {
         zlib(data)
     }
 
-    #[cfg(test)]
+    #[cfg(all(test, not(target_arch = "wasm32")))]
     pub(super) fn crc_for_test(data: &[u8]) -> u32 {
         crc32(data)
     }
 }
 
 #[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))] // native only: proptest and python3
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -456,22 +525,45 @@ mod tests {
         // 46 bytes at level M need version 4 (33 modules; 3-M holds 42) + 2×4 quiet.
         assert_eq!((m.size, m.quiet_zone), (41, 4));
         for i in 0..m.size {
-            for (x, y) in [(i, 0), (0, i), (i, 3), (3, i), (i, m.size - 1), (m.size - 4, i)] {
+            for (x, y) in [
+                (i, 0),
+                (0, i),
+                (i, 3),
+                (3, i),
+                (i, m.size - 1),
+                (m.size - 4, i),
+            ] {
                 assert!(!m.is_dark(x, y), "quiet zone at {x},{y}");
             }
         }
         // The finder pattern's top-left corner sits right after the quiet zone.
         assert!(m.is_dark(4, 4) && m.is_dark(10, 4) && !m.is_dark(5, 5));
-        let none = encode(LINK, &QrOptions { quiet_zone: 0, ..Default::default() }).unwrap();
+        let none = encode(
+            LINK,
+            &QrOptions {
+                quiet_zone: 0,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(none.size, 33);
     }
 
     #[test]
     fn svg_is_one_path_with_the_asked_dimensions() {
-        let o = QrOptions { width: Some(300), title: Some("支付 <QR> & \"pay\"".into()), ..Default::default() };
+        let o = QrOptions {
+            width: Some(300),
+            title: Some("支付 <QR> & \"pay\"".into()),
+            ..Default::default()
+        };
         let svg = render_svg(LINK, &o).unwrap();
         assert_eq!(svg.matches("<path").count(), 1);
-        assert!(svg.contains(r#"viewBox="0 0 41 41" width="300" height="300" shape-rendering="crispEdges""#), "{svg}");
+        assert!(
+            svg.contains(
+                r#"viewBox="0 0 41 41" width="300" height="300" shape-rendering="crispEdges""#
+            ),
+            "{svg}"
+        );
         assert!(svg.contains("<title>支付 &lt;QR&gt; &amp; &quot;pay&quot;</title>"));
         let default = render_svg(LINK, &QrOptions::default()).unwrap();
         assert!(default.contains(r#"width="328""#), "41 modules × 8 px");
@@ -479,44 +571,129 @@ mod tests {
 
     #[test]
     fn typed_errors() {
-        assert_eq!(encode("", &QrOptions::default()).unwrap_err().code, Code::QrEmpty);
+        assert_eq!(
+            encode("", &QrOptions::default()).unwrap_err().code,
+            Code::QrEmpty
+        );
         let too_long = "汉".repeat(1000); // 3000 bytes > 2953 (version 40-L)
-        assert_eq!(encode(&too_long, &QrOptions { ec_level: EcLevel::L, ..Default::default() }).unwrap_err().code, Code::QrTooLong);
-        assert_eq!(encode(&"x".repeat(2400), &QrOptions { ec_level: EcLevel::H, ..Default::default() }).unwrap_err().code, Code::QrTooLong);
+        assert_eq!(
+            encode(
+                &too_long,
+                &QrOptions {
+                    ec_level: EcLevel::L,
+                    ..Default::default()
+                }
+            )
+            .unwrap_err()
+            .code,
+            Code::QrTooLong
+        );
+        assert_eq!(
+            encode(
+                &"x".repeat(2400),
+                &QrOptions {
+                    ec_level: EcLevel::H,
+                    ..Default::default()
+                }
+            )
+            .unwrap_err()
+            .code,
+            Code::QrTooLong
+        );
         for (o, field) in [
-            (QrOptions { dark: "black".into(), ..Default::default() }, "dark"),
-            (QrOptions { light: "#12345".into(), ..Default::default() }, "light"),
-            (QrOptions { dark: "#ggg".into(), ..Default::default() }, "dark"),
-            (QrOptions { dark: "#é12".into(), ..Default::default() }, "dark"),
-            (QrOptions { quiet_zone: 17, ..Default::default() }, "quietZone"),
-            (QrOptions { module_size: 0, ..Default::default() }, "moduleSize"),
-            (QrOptions { width: Some(20), ..Default::default() }, "width"),
+            (
+                QrOptions {
+                    dark: "black".into(),
+                    ..Default::default()
+                },
+                "dark",
+            ),
+            (
+                QrOptions {
+                    light: "#12345".into(),
+                    ..Default::default()
+                },
+                "light",
+            ),
+            (
+                QrOptions {
+                    dark: "#ggg".into(),
+                    ..Default::default()
+                },
+                "dark",
+            ),
+            (
+                QrOptions {
+                    dark: "#é12".into(),
+                    ..Default::default()
+                },
+                "dark",
+            ),
+            (
+                QrOptions {
+                    quiet_zone: 17,
+                    ..Default::default()
+                },
+                "quietZone",
+            ),
+            (
+                QrOptions {
+                    module_size: 0,
+                    ..Default::default()
+                },
+                "moduleSize",
+            ),
+            (
+                QrOptions {
+                    width: Some(20),
+                    ..Default::default()
+                },
+                "width",
+            ),
         ] {
             let e = render_svg(LINK, &o).unwrap_err();
-            assert_eq!((e.code, e.field.as_deref()), (Code::InvalidQrOption, Some(field)));
+            assert_eq!(
+                (e.code, e.field.as_deref()),
+                (Code::InvalidQrOption, Some(field))
+            );
         }
     }
 
     #[test]
     fn colours() {
         assert_eq!(parse_color("c", "#fff").unwrap(), [255, 255, 255, 255]);
-        assert_eq!(parse_color("c", "#1a2B3c").unwrap(), [0x1a, 0x2b, 0x3c, 255]);
-        assert_eq!(parse_color("c", "#1a2b3c80").unwrap(), [0x1a, 0x2b, 0x3c, 0x80]);
+        assert_eq!(
+            parse_color("c", "#1a2B3c").unwrap(),
+            [0x1a, 0x2b, 0x3c, 255]
+        );
+        assert_eq!(
+            parse_color("c", "#1a2b3c80").unwrap(),
+            [0x1a, 0x2b, 0x3c, 0x80]
+        );
         assert_eq!(parse_color("c", "#0008").unwrap(), [0, 0, 0, 0x88]);
     }
 
     #[test]
     fn png_structure() {
-        let o = QrOptions { module_size: 4, ..Default::default() };
+        let o = QrOptions {
+            module_size: 4,
+            ..Default::default()
+        };
         let m = encode(LINK, &o).unwrap();
         let png = png_of(&m, &o).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         assert_eq!(&png[12..16], b"IHDR");
-        assert_eq!(u32::from_be_bytes([png[16], png[17], png[18], png[19]]), 41 * 4);
+        assert_eq!(
+            u32::from_be_bytes([png[16], png[17], png[18], png[19]]),
+            41 * 4
+        );
         // The standard CRC-32 check value.
         assert_eq!(super::png::crc_for_test(b"123456789"), 0xCBF4_3926);
         let url = render_png_data_url(LINK, &o).unwrap();
-        assert!(crate::payment::check_image_data_url(&url).is_ok(), "our own PNG passes our own image check");
+        assert!(
+            crate::payment::check_image_data_url(&url).is_ok(),
+            "our own PNG passes our own image check"
+        );
     }
 
     /// Our deflate, inflated by Python's zlib (an independent implementation).
@@ -527,7 +704,12 @@ mod tests {
         data.extend(std::iter::repeat_n(0xFF, 700));
         data.extend_from_slice("支付二维码".as_bytes());
         let z = super::png::zlib_for_test(&data);
-        assert!(z.len() < data.len() / 2, "runs compress: {} → {}", data.len(), z.len());
+        assert!(
+            z.len() < data.len() / 2,
+            "runs compress: {} → {}",
+            data.len(),
+            z.len()
+        );
         let out = std::process::Command::new("python3")
             .args(["-c", "import sys,zlib; sys.stdout.buffer.write(zlib.decompress(sys.stdin.buffer.read()))"])
             .stdin(std::process::Stdio::piped())

@@ -26,7 +26,9 @@ impl Order {
     pub fn from_input(gateway: Gateway, order: &Value, now_ms: u64) -> Result<Order> {
         Ok(match gateway {
             Gateway::GatepayIo => Order::GatepayIo(gatepay_io::Order::from_input(order)?),
-            Gateway::Gatepay => Order::Gatepay(Box::new(gatepay::Order::from_input(order, now_ms)?)),
+            Gateway::Gatepay => {
+                Order::Gatepay(Box::new(gatepay::Order::from_input(order, now_ms)?))
+            }
             Gateway::Yimafu => Order::Yimafu(yimafu::Order::from_input(order)?),
         })
     }
@@ -36,9 +38,21 @@ impl Order {
         let c = Input::new(config, "config")?;
         let base_url = c.required_text("baseUrl")?;
         match self {
-            Order::GatepayIo(o) => o.build(&gatepay_io::Config { base_url, appkey: c.required_text("appkey")? }),
-            Order::Gatepay(o) => o.build(&gatepay::Config { base_url, client_id: c.required_text("clientId")? }, now_ms),
-            Order::Yimafu(o) => o.build(&yimafu::Config { base_url, app_id: c.required_text("appId")? }),
+            Order::GatepayIo(o) => o.build(&gatepay_io::Config {
+                base_url,
+                appkey: c.required_text("appkey")?,
+            }),
+            Order::Gatepay(o) => o.build(
+                &gatepay::Config {
+                    base_url,
+                    client_id: c.required_text("clientId")?,
+                },
+                now_ms,
+            ),
+            Order::Yimafu(o) => o.build(&yimafu::Config {
+                base_url,
+                app_id: c.required_text("appId")?,
+            }),
         }
     }
 }

@@ -1,0 +1,58 @@
+# qrcheckout — build · test · demo · bench. Every target installs what it needs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+# npm's binaryen first: Debian's wasm-opt 108 breaks modern Rust wasm at init.
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+WASM_BINDGEN_VERSION := 0.2.130
+RUST_SRC := $(shell find src -name '*.rs') Cargo.toml $(wildcard Cargo.lock)
+WASM_PACK := wasm-pack build --release --target web --no-pack --out-name qrcheckout
+
+.PHONY: setup build test test-rust test-wasm test-js demo bench clean
+
+## setup: rustup target, wasm-pack, wasm-bindgen-cli, Chromium + driver, npm packages
+setup:
+	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@command -v wasm-pack >/dev/null || cargo install wasm-pack --locked
+	@# wasm-pack cannot download its tools here; give it the exact wasm-bindgen it needs.
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; fi
+	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+
+## build: both wasm targets into pkg/ (nothing happens when nothing changed)
+build: pkg/browser/qrcheckout_bg.wasm pkg/worker/qrcheckout_bg.wasm
+
+pkg/browser/qrcheckout_bg.wasm: $(RUST_SRC) | setup
+	$(WASM_PACK) --out-dir pkg/browser
+	rm -f pkg/browser/.gitignore
+
+pkg/worker/qrcheckout_bg.wasm: $(RUST_SRC) | setup
+	$(WASM_PACK) --out-dir pkg/worker --features edge
+	rm -f pkg/worker/.gitignore
+
+## test: everything — native Rust, wasm in Chromium and Node, the npm package, workerd, browser QR decoding
+test: test-rust test-wasm test-js
+
+test-rust: | setup
+	cargo test --all-features
+	cargo test --no-default-features --lib
+	cargo clippy --all-features --all-targets -- -D warnings
+	cargo clippy --no-default-features -- -D warnings
+	tests/no-signing-deps.sh
+
+test-wasm: | setup
+	wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test web
+	wasm-pack test --node --features edge --test node
+
+test-js: build
+	node --test --test-reporter=spec tests/js/
+
+demo: build
+	node sandbox/demo.mjs
+
+bench: build
+	node bench/run.mjs
+
+clean:
+	rm -rf target pkg/browser pkg/worker pkg/*.tgz test-output

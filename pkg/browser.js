@@ -1,0 +1,16 @@
+// Browser entry: validation, unsigned requests, reply parsing and QR rendering.
+// Contains no signing code and no secret (a test checks the built .wasm).
+// Call `await init()` once (it fetches browser/qrcheckout_bg.wasm next to this
+// file), or `initSync({ module })` with bytes or a WebAssembly.Module.
+export {
+  default as init,
+  initSync,
+  validateOrder,
+  buildOrder,
+  parseResponse,
+  paymentQrSource,
+  renderQrSvg,
+  renderQrPng,
+  qrMatrix,
+  drawQr,
+} from './browser/qrcheckout.js';

@@ -1,0 +1,75 @@
+//! The wasm-bindgen layer: converts JS values to Rust types and back, nothing
+//! more. One result alias, one error mapping; every export returns `JsResult`
+//! so no input, however wrong, can trap the module.
+
+pub mod browser;
+#[cfg(feature = "edge")]
+pub mod worker;
+
+use crate::error::{CheckoutError, Code};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+pub type JsResult<T> = Result<T, JsValue>;
+
+/// The one way a Rust error becomes a JS `Error`: `name` is `CheckoutError`, and
+/// `code`, `field`, `messageZh`, `gatewayCode` are own properties.
+pub trait IntoJsResult<T> {
+    fn js(self) -> JsResult<T>;
+}
+
+impl<T> IntoJsResult<T> for Result<T, CheckoutError> {
+    fn js(self) -> JsResult<T> {
+        self.map_err(js_error)
+    }
+}
+
+pub fn js_error(e: CheckoutError) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    err.set_name("CheckoutError");
+    let obj: &JsValue = err.as_ref();
+    let set = |k: &str, v: JsValue| {
+        // Setting a property on a fresh Error object cannot fail.
+        let _ = js_sys::Reflect::set(obj, &JsValue::from_str(k), &v);
+    };
+    set("code", JsValue::from_str(e.code.as_str()));
+    set(
+        "field",
+        e.field.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+    );
+    set("messageZh", JsValue::from_str(&e.message_zh));
+    set(
+        "gatewayCode",
+        e.gateway_code
+            .as_deref()
+            .map_or(JsValue::NULL, JsValue::from_str),
+    );
+    err.into()
+}
+
+/// JS value → Rust, with a typed error naming the argument on mismatch.
+pub fn from_js<T: DeserializeOwned>(value: JsValue, what: &str, code: Code) -> JsResult<T> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| {
+            CheckoutError::new(
+                code,
+                format!("{what}: {e}"),
+                format!("{what} 格式错误：{e}"),
+            )
+            .field(what)
+        })
+        .js()
+}
+
+/// Rust → plain JS objects (maps as objects, integers as numbers).
+pub fn to_js<T: Serialize>(value: &T) -> JsResult<JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| CheckoutError::malformed(e.to_string()))
+        .js()
+}
+
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}

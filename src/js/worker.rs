@@ -1,0 +1,170 @@
+//! Exports of the worker build only (feature `edge`): signing and callback
+//! verification. Secrets arrive from the worker's env bindings per call and are
+//! never stored.
+
+use super::{from_js, to_js, IntoJsResult, JsResult};
+use crate::error::{CheckoutError, Code};
+use crate::gateway::{gatepay_io, yimafu};
+use crate::payment::Gateway;
+use crate::request::UnsignedRequest;
+use crate::signing::{self, IncomingNotification, Secret, SignOptions, VerifyOptions};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+/// The secret's name in a secrets object, per gateway (the env binding's meaning).
+fn secret_name(g: Gateway) -> &'static str {
+    match g {
+        Gateway::GatepayIo => "appsecret",
+        Gateway::Gatepay => "secretKey",
+        Gateway::Yimafu => "key",
+    }
+}
+
+/// A secret given as a string, or as `{ appsecret } | { secretKey } | { key }`.
+fn secret(g: Gateway, value: &JsValue) -> JsResult<Secret> {
+    let name = secret_name(g);
+    let text = match value.as_string() {
+        Some(s) => s,
+        None => js_sys::Reflect::get(value, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+    };
+    Secret::new(text, name).js()
+}
+
+fn gateway(name: &str) -> JsResult<Gateway> {
+    name.parse::<Gateway>().js()
+}
+
+/// Wire parameters `{ name: string | integer }` → pairs.
+fn params(value: JsValue) -> JsResult<Vec<(String, String)>> {
+    let v: Value = from_js(value, "params", Code::InvalidField)?;
+    let Value::Object(map) = v else {
+        return Err(CheckoutError::invalid(
+            "params",
+            "must be an object",
+            "必须是对象",
+        ))
+        .js();
+    };
+    map.into_iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => Ok((k, s)),
+            Value::Number(n) if n.is_u64() || n.is_i64() => Ok((k, n.to_string())),
+            Value::Null => Ok((k, String::new())),
+            _ => Err(CheckoutError::invalid(
+                &k,
+                "must be text or a whole number",
+                "必须是字符串或整数",
+            )),
+        })
+        .collect::<Result<_, _>>()
+        .js()
+}
+
+/// Applies the gateway's signature to an unsigned request from `buildOrder`.
+/// `opts` is `{ timestamp, nonce }` (GatePay only).
+#[wasm_bindgen(js_name = signRequest)]
+pub fn sign_request(
+    gateway_name: &str,
+    unsigned: JsValue,
+    secrets: JsValue,
+    opts: JsValue,
+) -> JsResult<JsValue> {
+    let g = gateway(gateway_name)?;
+    let req: UnsignedRequest = from_js(unsigned, "unsigned", Code::InvalidField)?;
+    let opts: SignOptions = if opts.is_undefined() || opts.is_null() {
+        SignOptions::default()
+    } else {
+        from_js(opts, "opts", Code::InvalidField)?
+    };
+    to_js(&signing::sign_request(g, &req, &secret(g, &secrets)?, &opts).js()?)
+}
+
+/// Verifies `{ headers, body, query }` and returns the `Notification`, or throws
+/// (`bad_signature`, `stale_timestamp`, `malformed_notification`). `opts`: `{ now, windowMs }`.
+#[wasm_bindgen(js_name = verifyNotify)]
+pub fn verify_notify(
+    gateway_name: &str,
+    incoming: JsValue,
+    secrets: JsValue,
+    opts: JsValue,
+) -> JsResult<JsValue> {
+    let g = gateway(gateway_name)?;
+    let n: IncomingNotification = from_js(incoming, "notification", Code::MalformedNotification)?;
+    let opts: VerifyOptions = if opts.is_undefined() || opts.is_null() {
+        VerifyOptions {
+            now: super::now_ms(),
+            window_ms: signing::DEFAULT_WINDOW_MS,
+        }
+    } else {
+        from_js(opts, "opts", Code::InvalidField)?
+    };
+    to_js(&signing::verify_notification(g, &n, &secret(g, &secrets)?, &opts).js()?)
+}
+
+/// `{ status, contentType, body }` to answer the gateway after a handled notification.
+#[wasm_bindgen(js_name = notifyReply)]
+pub fn notify_reply(gateway_name: &str, yimafu_body: Option<String>) -> JsResult<JsValue> {
+    to_js(&signing::notify_reply(
+        gateway(gateway_name)?,
+        yimafu_body.as_deref(),
+    ))
+}
+
+/// gatepay.io: lowercase hex. Order parameters, or notification parameters when
+/// `order_id` is present (the two rules concatenate different fields).
+#[wasm_bindgen(js_name = signGatepayIo)]
+pub fn sign_gatepay_io(params_obj: JsValue, appsecret: &str) -> JsResult<String> {
+    let p = params(params_obj)?;
+    let inner = if p.iter().any(|(k, _)| k == "order_id") {
+        gatepay_io::notify_signing_input(&p)
+    } else {
+        gatepay_io::signing_input(&p)
+    };
+    Ok(signing::sign_gatepay_io(
+        &inner,
+        &Secret::new(appsecret, "appsecret").js()?,
+    ))
+}
+
+/// GatePay v1: lowercase hex HMAC-SHA512 of `timestamp\nnonce\nbody\n`.
+#[wasm_bindgen(js_name = signGatepay)]
+pub fn sign_gatepay(
+    timestamp: JsValue,
+    nonce: &str,
+    body: &str,
+    secret_key: &str,
+) -> JsResult<String> {
+    let ts = match (timestamp.as_string(), timestamp.as_f64()) {
+        (Some(s), _) => s,
+        (None, Some(n)) if n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => {
+            format!("{}", n as u64)
+        }
+        _ => {
+            return Err(CheckoutError::invalid(
+                "timestamp",
+                "must be Unix milliseconds",
+                "必须是毫秒时间戳",
+            ))
+            .js()
+        }
+    };
+    Ok(signing::sign_gatepay(
+        &ts,
+        nonce,
+        body,
+        &Secret::new(secret_key, "secretKey").js()?,
+    ))
+}
+
+/// 易码付: uppercase hex over the sorted non-empty parameters + `&key=`.
+#[wasm_bindgen(js_name = signYimafu)]
+pub fn sign_yimafu(params_obj: JsValue, key: &str) -> JsResult<String> {
+    let p = params(params_obj)?;
+    Ok(signing::sign_yimafu(
+        &yimafu::signing_input(&p),
+        &Secret::new(key, "key").js()?,
+    ))
+}
