@@ -3,6 +3,7 @@
 // Call `await init()` once (it fetches browser/qrcheckout_bg.wasm next to this
 // file), or `initSync({ module })` with bytes or a WebAssembly.Module.
 export {
+  default,
   default as init,
   initSync,
   validateOrder,

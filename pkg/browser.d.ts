@@ -1,0 +1,139 @@
+/** Gateways: gatepay.io (legacy), GatePay v1, 易码付. */
+export type Gateway = 'gatepay-io' | 'gatepay' | 'yimafu';
+
+/** Thrown by every function on bad input or a gateway refusal; never a trap. */
+export interface CheckoutError extends Error {
+  name: 'CheckoutError';
+  /** Stable machine code, e.g. `invalid_pay_type`, `gateway_rejected`, `qr_too_long`. */
+  code: string;
+  /** The offending field (camelCase), when there is one. */
+  field: string | null;
+  /** The same message in Chinese. */
+  messageZh: string;
+  /** The gateway's own code ("101", "400002", "201") when it defines one. */
+  gatewayCode: string | null;
+}
+
+/** gatepay.io `/api/pay/create`. `appkey` comes from the config. */
+export interface GatepayIoOrder {
+  productId: number | string;
+  productNum: number | string;
+  payType: 'wechat' | 'alipay' | 'onecode';
+  outOrderId: string;
+  custom: string;
+}
+
+/** GatePay v1 `/v1/pay/order` (PayOrderRequest). Amounts are decimal strings. */
+export interface GatepayOrder {
+  merchantTradeNo: string;
+  env: { terminalType: 'WEB' | 'APP' | 'MINIAPP' | 'WAP' | 'OTHERS'; scene?: string };
+  currency: string;
+  orderAmount: string;
+  goods: { goodsName: string; goodsDetail?: string };
+  orderExpireTime?: number;
+  returnUrl?: string;
+  cancelUrl?: string;
+  channelId?: string;
+  fiatCurrency?: string;
+  fiatAmount?: string;
+  surchargeAmount?: string;
+  payCurrency?: string;
+  payAmount?: string;
+  chain?: string;
+  address?: string;
+  sourceType?: string;
+  payTypes?: string[];
+}
+
+/** 易码付 `/v1/transactions/order.html`. `amount` is integer fen; `appId` comes from the config. */
+export interface YimafuOrder {
+  outTradeNo: string;
+  payType: 20 | 21 | 22 | 30 | 31 | 40 | 50 | string;
+  description: string;
+  amount: number | string;
+  clientIp: string;
+  notifyUrl: string;
+  timeExpire?: number;
+  attach?: string;
+  openid?: string;
+  split?: 0 | 1;
+  payExtra?: string;
+}
+
+export type Order = GatepayIoOrder | GatepayOrder | YimafuOrder;
+
+export interface GatewayConfig {
+  baseUrl: string;
+  /** gatepay.io */
+  appkey?: string;
+  /** GatePay v1 */
+  clientId?: string;
+  /** 易码付 */
+  appId?: string;
+}
+
+export interface UnsignedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /** The exact text the gateway's rule hashes, without the secret. */
+  signingInput: string;
+}
+
+export type Show =
+  | { kind: 'qr'; content: string }
+  | { kind: 'qrImage'; dataUrl: string; link: string | null }
+  | { kind: 'redirect'; url: string }
+  | { kind: 'app'; channel: string; credential: Record<string, unknown> };
+
+export interface Payment {
+  gateway: Gateway;
+  show: Show;
+  merchantOrderId: string | null;
+  gatewayOrderId: string | null;
+  /** Exact decimal text ("12.50"), never a float. */
+  amount: string | null;
+  currency: string | null;
+  /** Unix milliseconds. */
+  expiresAt: number | null;
+  payType: string | null;
+}
+
+export interface QrOptions {
+  ecLevel?: 'L' | 'M' | 'Q' | 'H';
+  quietZone?: number;
+  moduleSize?: number;
+  width?: number;
+  dark?: string;
+  light?: string;
+  title?: string;
+}
+
+export interface QrMatrix {
+  size: number;
+  quietZone: number;
+  modules: Uint8Array;
+}
+
+export type QrSource = { kind: 'text'; value: string } | { kind: 'image'; value: string };
+
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+/** Loads the wasm (by default `browser/qrcheckout_bg.wasm` next to this file). Also the default export. */
+declare function init(input?: { module_or_path: InitInput | Promise<InitInput> } | InitInput): Promise<unknown>;
+export default init;
+export { init };
+export function initSync(input: { module: BufferSource | WebAssembly.Module }): unknown;
+
+export function validateOrder(gateway: 'gatepay-io', order: GatepayIoOrder): GatepayIoOrder;
+export function validateOrder(gateway: 'gatepay', order: GatepayOrder): GatepayOrder;
+export function validateOrder(gateway: 'yimafu', order: YimafuOrder): YimafuOrder;
+export function validateOrder(gateway: Gateway, order: Order): Order;
+export function buildOrder(gateway: Gateway, order: Order, config: GatewayConfig): UnsignedRequest;
+export function parseResponse(gateway: Gateway, httpStatus: number, bodyText: string): Payment;
+export function paymentQrSource(payment: Pick<Payment, 'show'>): QrSource;
+export function renderQrSvg(text: string, options?: QrOptions): string;
+export function renderQrPng(text: string, options?: QrOptions): string;
+export function qrMatrix(text: string, options?: QrOptions): QrMatrix;
+/** Returns the side length in pixels. */
+export function drawQr(canvas: HTMLCanvasElement | OffscreenCanvas, text: string, options?: QrOptions): number;

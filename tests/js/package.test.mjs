@@ -1,0 +1,91 @@
+// The npm package as a user gets it: `npm pack`, install the tarball into a fresh
+// project, import both entries (and the workerd condition) and use them.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const pkgDir = fileURLToPath(new URL('../../pkg/', import.meta.url));
+let project;
+
+/** Runs an ES module inside the installed project; returns its JSON output. */
+function run(code, conditions = []) {
+  const file = join(project, `t${Math.random().toString(36).slice(2)}.mjs`);
+  writeFileSync(file, code);
+  const args = [...conditions.map((c) => `--conditions=${c}`), file];
+  return JSON.parse(execFileSync(process.execPath, args, { cwd: project, encoding: 'utf8' }));
+}
+
+before(() => {
+  project = mkdtempSync(join(tmpdir(), 'qrcheckout-install-'));
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', project], { cwd: pkgDir, encoding: 'utf8' });
+  const [{ filename, files }] = JSON.parse(out);
+  const shipped = files.map((f) => f.path);
+  for (const must of ['browser.js', 'browser.d.ts', 'worker.js', 'worker.d.ts', 'browser/qrcheckout_bg.wasm', 'worker/qrcheckout_bg.wasm']) {
+    assert.ok(shipped.includes(must), `${must} ships`);
+  }
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'shop', private: true, type: 'module' }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(project, filename)], { cwd: project, stdio: 'pipe' });
+});
+
+test('browser entry: validate, build, parse, QR — and no signing exports', () => {
+  const r = run(`
+    import { readFileSync } from 'node:fs';
+    import * as qc from 'qrcheckout';
+    qc.initSync({ module: readFileSync('node_modules/qrcheckout/browser/qrcheckout_bg.wasm') });
+    let err;
+    try { qc.validateOrder('gatepay-io', { productId: 1, productNum: 0, payType: 'alipay', outOrderId: 'A', custom: '' }); } catch (e) { err = e; }
+    const req = qc.buildOrder('yimafu', { outTradeNo: 'A1', payType: 30, description: '苹果', amount: 1, clientIp: '127.0.0.1', notifyUrl: 'https://s.example/n' }, { baseUrl: 'https://y.example', appId: 'app1' });
+    const pay = qc.parseResponse('gatepay-io', 200, JSON.stringify({ code: 100, data: { order_url: 'https://gatepay.io/pay?id=1', order_price: 9.9 } }));
+    console.log(JSON.stringify({
+      keys: Object.keys(qc).sort(),
+      err: { isError: err instanceof Error, code: err.code, gatewayCode: err.gatewayCode, field: err.field, zh: err.messageZh },
+      signingInput: req.signingInput,
+      amount: pay.amount,
+      svg: qc.renderQrSvg(pay.show.content).startsWith('<svg'),
+    }));
+  `);
+  assert.deepEqual(r.keys, ['buildOrder', 'default', 'drawQr', 'init', 'initSync', 'parseResponse', 'paymentQrSource', 'qrMatrix', 'renderQrPng', 'renderQrSvg', 'validateOrder']);
+  assert.deepEqual(r.err, { isError: true, code: 'invalid_quantity', gatewayCode: '105', field: 'productNum', zh: 'productNum：购买数量需要大于0' });
+  assert.equal(r.signingInput, 'amount=1&app_id=app1&client_ip=127.0.0.1&description=苹果&notify_url=https://s.example/n&out_trade_no=A1&pay_type=30');
+  assert.equal(r.amount, '9.90');
+  assert.equal(r.svg, true);
+});
+
+test('worker entry: init with a compiled WebAssembly.Module, sign SIGNING.md vectors', () => {
+  const r = run(`
+    import { readFileSync } from 'node:fs';
+    import * as w from 'qrcheckout/worker';
+    w.init(new WebAssembly.Module(readFileSync('node_modules/qrcheckout/worker/qrcheckout_bg.wasm')));
+    w.init('ignored: a second init is a no-op');
+    console.log(JSON.stringify({
+      io: w.signGatepayIo({ appkey: 'ak_5cbadd67774f8', product_id: 7, product_num: 1, pay_type: 'wechat', out_order_id: 'SO-微信-7', custom: '张三' }, 'sk_test_secret'),
+      gp: w.signGatepay('1700073707111', '456', '{the_answer: 42}', '123'),
+      ymf: w.signYimafu({ amount: 100, app_id: 'app_9ba59abbe56e057f20f', attach: '{"userId":888,"level":3}', client_ip: '127.0.0.1', description: '苹果13Pro', notify_url: 'http://api.qdoto.com/transactions/notify.html', out_trade_no: '1217752501201407', pay_type: 20, time_expire: 60 }, '0123456789abcdef0123456789abcdef'),
+    }));
+  `);
+  assert.equal(r.io, '9be0beaeeed523a63ec5febcccdabdd4');
+  assert.equal(r.gp, '1b03f547af065490c6e106bd93afc861329c52b596512d49489ca0c4ea57adee2991a576e402422a6bb092b83acf0a5618f5b0a7d4c639ae7779fbb3a1b16346');
+  assert.equal(r.ymf, '0531E3DDA4966502D061D1E643A42BDE');
+});
+
+test('the workerd condition selects the worker entry for the bare name', () => {
+  const keys = (cond) => run(`import * as m from 'qrcheckout'; console.log(JSON.stringify(Object.keys(m)));`, cond);
+  assert.ok(keys(['workerd']).includes('signGatepay'));
+  assert.ok(keys(['worker']).includes('verifyNotify'));
+  assert.ok(!keys([]).includes('signGatepay'));
+});
+
+test('every export has a type declaration', () => {
+  for (const entry of ['browser', 'worker']) {
+    const js = readFileSync(join(pkgDir, `${entry}.js`), 'utf8');
+    const dts = readFileSync(join(pkgDir, `${entry}.d.ts`), 'utf8');
+    const exported = [...js.matchAll(/^\s+(\w+),?$/gm), ...js.matchAll(/export function (\w+)/g)].map((m) => m[1]).filter((n) => n !== 'default');
+    assert.ok(exported.length >= 9, `${entry}: ${exported}`);
+    for (const name of exported) assert.match(dts, new RegExp(`\\b${name}\\b`), `${entry}.d.ts declares ${name}`);
+  }
+  assert.ok(readdirSync(pkgDir).includes('package.json'));
+});
