@@ -1,0 +1,42 @@
+// A static file server for the demo page and the browser tests: loopback only,
+// no directory listing, nothing outside the roots it is given.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/** `mounts`: URL prefix → directory, e.g. { '/': 'www', '/pkg/': 'pkg' }. Longest prefix wins. */
+export function serveStatic({ mounts, port = 8080, host = '127.0.0.1', headers = {} }) {
+  const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
+  const server = createServer(async (req, res) => {
+    try {
+      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      const prefix = prefixes.find((p) => path.startsWith(p));
+      if (!prefix || req.method !== 'GET') throw Object.assign(new Error('not found'), { status: 404 });
+      const root = normalize(mounts[prefix]);
+      let file = normalize(join(root, path.slice(prefix.length)));
+      if (file !== root && !file.startsWith(root + sep)) throw Object.assign(new Error('outside'), { status: 403 });
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...headers });
+      res.end(body);
+    } catch (e) {
+      res.writeHead(e.status ?? 404, { 'content-type': 'text/plain' });
+      res.end(e.status === 403 ? 'forbidden' : 'not found');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
