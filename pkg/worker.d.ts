@@ -54,3 +54,33 @@ export function signGatepayIo(params: Record<string, string | number>, appsecret
 export function signGatepay(timestamp: string | number, nonce: string, body: string, secretKey: string): string;
 /** Uppercase hex MD5 over sorted non-empty params + `&key=`. */
 export function signYimafu(params: Record<string, string | number>, key: string): string;
+
+// ---- the merchant's side (used by `qrcheckout/worker/handler`) ----
+
+export interface Offer { gateway: Gateway; payTypes: string[]; productId?: number }
+export interface Product { sku: string; name: string; price: string; currency: string; offers: Offer[] }
+export interface Merchant {
+  gatepayIo?: { baseUrl: string; id: string } | null;
+  gatepay?: { baseUrl: string; id: string } | null;
+  yimafu?: { baseUrl: string; id: string } | null;
+  publicBaseUrl: string;
+  expiryMs?: number;
+}
+export interface CheckoutRequest { gateway: Gateway; payType: string; sku: string; quantity?: number; clientIp?: string; openid?: string; returnUrl?: string }
+export interface Plan {
+  merchantOrderId: string; gateway: Gateway; sku: string; quantity: number; amount: string; currency: string; expiresAt: number; unsigned: UnsignedRequest;
+}
+export type OrderState = 'pending' | 'paid' | 'expired' | 'failed';
+export interface OrderRecord {
+  merchantOrderId: string; gateway: Gateway; amount: string; currency: string; state: OrderState; expiresAt: number;
+  payment: import('./browser.js').Payment | null; paidAt: number | null; notifyIds: string[];
+}
+/** The catalog with only the gateways this shop has configured. */
+export function publicCatalog(catalog: Product[], merchant: Merchant): Product[];
+/** Prices from the catalog (never from the request), mints the merchant order id, builds the unsigned request. */
+export function planCheckout(catalog: Product[], merchant: Merchant, request: CheckoutRequest, now: number, entropy: string): Plan;
+/** The gateway's reply for a plan → the payment and the order record to store. */
+export function openOrder(plan: Plan, httpStatus: number, bodyText: string): { payment: import('./browser.js').Payment; order: OrderRecord };
+/** Applies a verified notification; throws when it does not fit the order (amount, id). */
+export function applyNotification(order: OrderRecord, notification: Notification, now: number): { order: OrderRecord; changed: boolean };
+export function orderState(order: OrderRecord, now: number): OrderState;

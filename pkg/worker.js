@@ -19,6 +19,11 @@ export {
   signGatepayIo,
   signGatepay,
   signYimafu,
+  publicCatalog,
+  planCheckout,
+  openOrder,
+  applyNotification,
+  orderState,
 } from './worker/qrcheckout.js';
 
 let ready = false;

@@ -13,6 +13,7 @@
 //! | [`gateway`] | one module per gateway: order, validation, request, reply parsing |
 //! | [`qr`] | QR encoding and the SVG / PNG / matrix renderers |
 //! | `signing` | feature `edge` only: signatures and callback verification |
+//! | `checkout` | feature `edge` only: catalog pricing, merchant order ids, order states |
 //! | `js` | wasm32 only: the thin wasm-bindgen layer |
 //!
 //! The browser build (default features) cannot contain signing code: `signing`
@@ -24,6 +25,8 @@ pub mod money;
 pub mod payment;
 pub mod qr;
 pub mod request;
+#[cfg(feature = "edge")]
+pub mod checkout;
 #[cfg(feature = "edge")]
 pub mod signing;
 

@@ -3,7 +3,7 @@
 //! never passes through a float.
 
 use crate::error::{CheckoutError, Code, Result};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// Largest amount accepted: the largest integer JavaScript numbers hold exactly,
@@ -103,6 +103,14 @@ impl fmt::Display for Amount {
 impl Serialize for Amount {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+/// Read back from the same decimal text; a number is refused (it may be a float).
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Amount, D::Error> {
+        let text = String::deserialize(d)?;
+        Amount::parse(&text).map_err(|e| serde::de::Error::custom(e.message))
     }
 }
 

@@ -179,7 +179,7 @@ pub fn check_image_data_url(url: &str) -> Result<()> {
 }
 
 /// What a gateway's callback reports, once its signature has been verified.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
     pub gateway: Gateway,
@@ -196,6 +196,7 @@ pub struct Notification {
     /// The gateway's id for this event, for idempotent handling.
     pub notify_id: String,
     /// Every field as received, for audit.
+    #[serde(default)]
     pub raw: Value,
 }
 

@@ -168,3 +168,56 @@ pub fn sign_yimafu(params_obj: JsValue, key: &str) -> JsResult<String> {
         &Secret::new(key, "key").js()?,
     ))
 }
+
+// ---- the merchant's side: catalog pricing and order states (see `checkout`) ----
+
+use crate::checkout::{self, Merchant, OrderRecord, Plan, Product};
+use crate::payment::{Notification, Payment};
+
+/// What a shop's catalog shows: only the gateways this shop has configured.
+#[wasm_bindgen(js_name = publicCatalog)]
+pub fn public_catalog(catalog: JsValue, merchant: JsValue) -> JsResult<JsValue> {
+    let products: Vec<Product> = from_js(catalog, "catalog", Code::InvalidField)?;
+    let merchant: Merchant = from_js(merchant, "merchant", Code::InvalidField)?;
+    to_js(&checkout::public_catalog(&products, &merchant))
+}
+
+/// Prices `{ gateway, payType, sku, quantity, clientIp?, openid? }` from the catalog
+/// and returns the plan: merchant order id, amount, expiry and the unsigned request.
+#[wasm_bindgen(js_name = planCheckout)]
+pub fn plan_checkout(catalog: JsValue, merchant: JsValue, request: JsValue, now: f64, entropy: &str) -> JsResult<JsValue> {
+    let products: Vec<Product> = from_js(catalog, "catalog", Code::InvalidField)?;
+    let merchant: Merchant = from_js(merchant, "merchant", Code::InvalidField)?;
+    let request: Value = from_js(request, "checkout", Code::InvalidField)?;
+    to_js(&checkout::plan(&products, &merchant, &request, now as u64, entropy).js()?)
+}
+
+/// Parses the gateway's reply for a plan and returns `{ payment, order }`, the
+/// order record to store (state `pending`).
+#[wasm_bindgen(js_name = openOrder)]
+pub fn open_order(plan: JsValue, http_status: u16, body_text: &str) -> JsResult<JsValue> {
+    let plan: Plan = from_js(plan, "plan", Code::InvalidField)?;
+    let mut payment: Payment = crate::gateway::parse_response(plan.gateway, http_status, body_text).js()?;
+    // The gateway may not echo these; the plan knows them exactly.
+    payment.merchant_order_id.get_or_insert_with(|| plan.merchant_order_id.clone());
+    payment.amount.get_or_insert(plan.amount);
+    payment.currency.get_or_insert_with(|| plan.currency.clone());
+    payment.expires_at.get_or_insert(plan.expires_at);
+    let order = OrderRecord::new(&plan, &payment).js()?;
+    to_js(&serde_json::json!({ "payment": payment, "order": order }))
+}
+
+/// `{ order, changed }` after a verified notification; throws when it does not fit the order.
+#[wasm_bindgen(js_name = applyNotification)]
+pub fn apply_notification(order: JsValue, notification: JsValue, now: f64) -> JsResult<JsValue> {
+    let order: OrderRecord = from_js(order, "order", Code::InvalidField)?;
+    let n: Notification = from_js(notification, "notification", Code::MalformedNotification)?;
+    to_js(&checkout::apply(&order, &n, now as u64).js()?)
+}
+
+/// The state a poll sees now (`pending` turns `expired` after the expiry).
+#[wasm_bindgen(js_name = orderState)]
+pub fn order_state(order: JsValue, now: f64) -> JsResult<JsValue> {
+    let order: OrderRecord = from_js(order, "order", Code::InvalidField)?;
+    to_js(&order.state_at(now as u64))
+}

@@ -1,0 +1,49 @@
+// The whole local stack on loopback: sandbox gateway, checkout worker in workerd,
+// and the static server for the page. Used by `make demo` and the tests.
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startSandbox, DEFAULTS } from './gateway.mjs';
+import { startWorkerd } from './workerd.mjs';
+import { serveStatic } from './static.mjs';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+/** KEY=value lines of worker/.dev.vars, if present (real credentials stay out of git). */
+function devVars() {
+  const file = `${root}worker/.dev.vars`;
+  if (!existsSync(file)) return {};
+  return Object.fromEntries(readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && l.includes('='))
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]).filter(([, v]) => v !== ''));
+}
+
+export async function startStack({ pagePort = 8080, workerPort = 8787, sandboxPort = 8788, env = process.env, page = true, extraBindings = {} } = {}) {
+  const sandbox = await startSandbox({ port: sandboxPort, merchantBase: `http://127.0.0.1:${workerPort}` });
+  const s = sandbox.url;
+  const pageOrigin = `http://127.0.0.1:${pagePort}`;
+  // Sandbox credentials by default; GATEPAY_* / YIMAFU_* from the environment or .dev.vars win.
+  const bindings = {
+    GATEPAY_IO_BASE_URL: s, GATEPAY_IO_APPKEY: DEFAULTS.gatepayIo.appkey, GATEPAY_IO_APPSECRET: DEFAULTS.gatepayIo.appsecret,
+    GATEPAY_BASE_URL: s, GATEPAY_CLIENT_ID: DEFAULTS.gatepay.clientId, GATEPAY_SECRET_KEY: DEFAULTS.gatepay.secretKey,
+    YIMAFU_BASE_URL: s, YIMAFU_APP_ID: DEFAULTS.yimafu.appId, YIMAFU_KEY: DEFAULTS.yimafu.key,
+    ALLOWED_ORIGINS: `${pageOrigin},http://localhost:${pagePort}`,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${workerPort}`,
+    ...extraBindings,
+  };
+  const overrides = { ...devVars(), ...Object.fromEntries(Object.entries(env).filter(([k]) => /^(GATEPAY_|YIMAFU_|ALLOWED_ORIGINS$|PUBLIC_BASE_URL$|ORDER_EXPIRY_MS$|GATEWAY_TIMEOUT_MS$)/.test(k))) };
+  Object.assign(bindings, overrides);
+  let worker;
+  try {
+    worker = await startWorkerd({ port: workerPort, bindings });
+  } catch (e) {
+    await sandbox.close();
+    throw e;
+  }
+  const statics = page
+    ? await serveStatic({ port: pagePort, mounts: { '/': `${root}www`, '/pkg/': `${root}pkg` } })
+    : null;
+  return {
+    sandbox, worker, statics, bindings,
+    urls: { page: pageOrigin, worker: worker.url, sandbox: s },
+    stop: async () => { statics?.close(); await worker.stop(); await sandbox.close(); },
+  };
+}

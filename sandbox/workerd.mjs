@@ -1,0 +1,79 @@
+// Runs the checkout worker in real workerd: writes a config that imports the
+// .wasm as a module (workerd cannot compile wasm from bytes) and lets the worker
+// reach loopback (the sandbox) through a `network` service.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const WORKERD = join(root, 'node_modules/.bin/workerd');
+
+// Module names mirror repo paths so relative imports resolve as they do on disk.
+export const CHECKOUT_MODULES = [
+  ['worker/index.js', 'esModule'],
+  ['worker/catalog.js', 'esModule'],
+  ['pkg/handler.js', 'esModule'],
+  ['pkg/worker.js', 'esModule'],
+  ['pkg/worker/qrcheckout.js', 'esModule'],
+  ['pkg/worker/qrcheckout_bg.wasm', 'wasm'],
+];
+
+const str = (s) => JSON.stringify(String(s));
+
+/** Starts workerd; resolves once it answers. `bindings` become env text bindings. */
+export async function startWorkerd({ port = 8787, modules = CHECKOUT_MODULES, bindings = {}, readyPath = '/catalog', quiet = true } = {}) {
+  // embed paths are relative to the config file (absolute ones are refused), so the
+  // config lives in the (git-ignored) target folder of the repo.
+  const dir = join(root, 'target', 'workerd');
+  mkdirSync(dir, { recursive: true });
+  const config = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "checkout", worker = .checkout),
+    (name = "loopback", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [ (name = "http", address = ${str(`127.0.0.1:${port}`)}, http = (), service = "checkout") ],
+);
+const checkout :Workerd.Worker = (
+  modules = [
+${modules.map(([name, type]) => `    (name = ${str(name)}, ${type} = embed ${str(`../../${name}`)}),`).join('\n')}
+  ],
+  bindings = [
+${Object.entries(bindings).filter(([, v]) => v !== undefined).map(([k, v]) => `    (name = ${str(k)}, text = ${str(v)}),`).join('\n')}
+  ],
+  compatibilityDate = "2025-01-01",
+  globalOutbound = "loopback",
+);
+`;
+  const file = join(dir, `config-${port}.capnp`);
+  writeFileSync(file, config);
+  const child = spawn(WORKERD, ['serve', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const keep = (d) => { log += d; if (!quiet) process.stderr.write(d); };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`workerd exited (${child.exitCode}):\n${log}`);
+    try {
+      await fetch(url + readyPath, { signal: AbortSignal.timeout(1000) });
+      break;
+    } catch {
+      if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`workerd did not start:\n${log}`); }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    child,
+    log: () => log,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+    }),
+  };
+}
