@@ -23,6 +23,7 @@ pub mod error;
 pub mod gateway;
 pub mod money;
 pub mod payment;
+#[cfg(feature = "qr")]
 pub mod qr;
 pub mod request;
 #[cfg(feature = "edge")]

@@ -3,7 +3,7 @@
 # the `edge` feature there is no code that could sign, nor anything to sign with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tree=$(cargo tree -e normal --no-default-features --target wasm32-unknown-unknown --prefix none)
+tree=$(cargo tree -e normal --target wasm32-unknown-unknown --prefix none)
 for crate in md-5 sha2 hmac subtle digest; do
   if grep -q "^$crate v" <<<"$tree"; then
     echo "FAIL: $crate is in the browser build's dependency graph"; exit 1

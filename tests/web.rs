@@ -5,7 +5,7 @@
 mod common;
 
 use common::{code_of, obj, prop};
-use qrcheckout::js::browser::*;
+use qrcheckout::js::qr::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 

@@ -1,13 +1,11 @@
-//! Exports of both builds: validation, unsigned requests, reply parsing, QR.
+//! Exports of both builds: validation, unsigned requests, reply parsing.
 
-use super::{from_js, js_error, now_ms, to_js, IntoJsResult, JsResult};
+use super::{from_js, now_ms, to_js, IntoJsResult, JsResult};
 use crate::error::{CheckoutError, Code};
 use crate::gateway::{self, Order};
 use crate::payment::{Gateway, Show};
-use crate::qr::{self, EcLevel, QrOptions};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 fn gateway(name: &str) -> JsResult<Gateway> {
     name.parse::<Gateway>().js()
@@ -17,70 +15,6 @@ fn order(gateway_name: &str, order: JsValue) -> JsResult<Order> {
     let g = gateway(gateway_name)?;
     let v: Value = from_js(order, "order", Code::InvalidField)?;
     Order::from_input(g, &v, now_ms()).js()
-}
-
-/// QR options read field by field: serde's derived deserializer for this one
-/// struct cost more wasm than the whole SVG renderer.
-fn options(value: JsValue) -> JsResult<QrOptions> {
-    let mut o = QrOptions::default();
-    if value.is_undefined() || value.is_null() {
-        return Ok(o);
-    }
-    let bad = |field: &str, why: &str, zh: &str| {
-        js_error(
-            CheckoutError::new(
-                Code::InvalidQrOption,
-                format!("{field} {why}"),
-                format!("{field} {zh}"),
-            )
-            .field(field),
-        )
-    };
-    if !value.is_object() {
-        return Err(bad("options", "must be an object", "必须是对象"));
-    }
-    let obj: &js_sys::Object = value.unchecked_ref();
-    for key in js_sys::Object::keys(obj).iter() {
-        let key = key.as_string().unwrap_or_default();
-        let v = js_sys::Reflect::get(obj, &JsValue::from_str(&key)).unwrap_or(JsValue::UNDEFINED);
-        if v.is_undefined() {
-            continue;
-        }
-        let text = || {
-            v.as_string()
-                .ok_or_else(|| bad(&key, "must be text", "必须是字符串"))
-        };
-        let whole = || match v.as_f64() {
-            Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Ok(n as u32),
-            _ => Err(bad(&key, "must be a whole number", "必须是整数")),
-        };
-        match key.as_str() {
-            "ecLevel" => {
-                o.ec_level = match text()?.as_str() {
-                    "L" => EcLevel::L,
-                    "M" => EcLevel::M,
-                    "Q" => EcLevel::Q,
-                    "H" => EcLevel::H,
-                    _ => {
-                        return Err(bad(
-                            "ecLevel",
-                            "must be L, M, Q or H",
-                            "必须是 L、M、Q 或 H",
-                        ))
-                    }
-                }
-            }
-            "quietZone" => o.quiet_zone = whole()?,
-            "moduleSize" => o.module_size = whole()?,
-            "width" => o.width = Some(whole()?),
-            "dark" => o.dark = text()?,
-            "light" => o.light = text()?,
-            "title" => o.title = Some(text()?),
-            _ => return Err(bad(&key, "is not a QR option", "不是二维码选项")),
-        }
-    }
-    o.validate().js()?;
-    Ok(o)
 }
 
 /// Validates an order object and returns it normalised, or throws a `CheckoutError`.
@@ -140,76 +74,4 @@ pub fn payment_qr_source(payment: JsValue) -> JsResult<JsValue> {
         _ => return Err(missing()).js(),
     };
     to_js(&show.qr_source().js()?)
-}
-
-#[wasm_bindgen(js_name = renderQrSvg)]
-pub fn render_qr_svg(text: &str, options_obj: JsValue) -> JsResult<String> {
-    qr::render_svg(text, &options(options_obj)?).js()
-}
-
-#[wasm_bindgen(js_name = renderQrPng)]
-pub fn render_qr_png(text: &str, options_obj: JsValue) -> JsResult<String> {
-    qr::render_png_data_url(text, &options(options_obj)?).js()
-}
-
-/// `{ size, quietZone, modules: Uint8Array }`, row-major, 1 = dark.
-#[wasm_bindgen(js_name = qrMatrix)]
-pub fn qr_matrix(text: &str, options_obj: JsValue) -> JsResult<JsValue> {
-    let m = qr::encode(text, &options(options_obj)?).js()?;
-    let out = js_sys::Object::new();
-    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&out, &JsValue::from_str(k), v);
-    set("size", &JsValue::from(m.size))?;
-    set("quietZone", &JsValue::from(m.quiet_zone))?;
-    set(
-        "modules",
-        &js_sys::Uint8Array::from(m.modules.as_slice()).into(),
-    )?;
-    Ok(out.into())
-}
-
-/// Draws on an `HTMLCanvasElement` or `OffscreenCanvas`, resizing it to the QR.
-/// Returns the side length in pixels.
-#[wasm_bindgen(js_name = drawQr)]
-pub fn draw_qr(canvas: JsValue, text: &str, options_obj: JsValue) -> JsResult<u32> {
-    let o = options(options_obj)?;
-    let m = qr::encode(text, &o).js()?;
-    let unit = match o.width {
-        Some(w) => w.div_ceil(m.size).max(1),
-        None => o.module_size,
-    };
-    let px = m.size * unit;
-    let not_canvas = || {
-        CheckoutError::new(
-            Code::InvalidQrOption,
-            "drawQr needs an HTMLCanvasElement or OffscreenCanvas",
-            "drawQr 需要 canvas 元素",
-        )
-        .field("canvas")
-    };
-    let ctx: JsValue = if let Some(c) = canvas.dyn_ref::<web_sys::HtmlCanvasElement>() {
-        c.set_width(px);
-        c.set_height(px);
-        c.get_context("2d")?.ok_or_else(not_canvas).js()?.into()
-    } else if let Some(c) = canvas.dyn_ref::<web_sys::OffscreenCanvas>() {
-        c.set_width(px);
-        c.set_height(px);
-        c.get_context("2d")?.ok_or_else(not_canvas).js()?.into()
-    } else {
-        return Err(not_canvas()).js();
-    };
-    // Both context types share this API; draw through the 2D context interface.
-    let ctx: web_sys::CanvasRenderingContext2d = ctx.unchecked_into();
-    let unit_f = f64::from(unit);
-    ctx.set_fill_style_str(&o.light);
-    ctx.fill_rect(0.0, 0.0, f64::from(px), f64::from(px));
-    ctx.set_fill_style_str(&o.dark);
-    for (y, x, len) in m.dark_runs() {
-        ctx.fill_rect(
-            f64::from(x) * unit_f,
-            f64::from(y) * unit_f,
-            f64::from(len) * unit_f,
-            unit_f,
-        );
-    }
-    Ok(px)
 }

@@ -3,6 +3,8 @@
 //! so no input, however wrong, can trap the module.
 
 pub mod browser;
+#[cfg(feature = "qr")]
+pub mod qr;
 #[cfg(feature = "edge")]
 pub mod worker;
 

@@ -3,6 +3,7 @@
 
 use js_sys::{Reflect, JSON};
 use qrcheckout::js::browser::*;
+use qrcheckout::js::qr::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
