@@ -7,6 +7,8 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM_BINDGEN_VERSION := 0.2.130
 RUST_SRC := $(shell find src -name '*.rs') Cargo.toml $(wildcard Cargo.lock)
 WASM_PACK := wasm-pack build --release --target web --no-pack --out-name qrcheckout
+# The worker build is tuned for speed (see Cargo.toml [profile.worker]).
+WASM_PACK_WORKER := wasm-pack build --profile worker --target web --no-pack --out-name qrcheckout
 
 .PHONY: setup build test test-rust test-wasm test-js demo bench clean
 
@@ -28,7 +30,7 @@ pkg/browser/qrcheckout_bg.wasm: $(RUST_SRC) | setup
 	rm -f pkg/browser/.gitignore
 
 pkg/worker/qrcheckout_bg.wasm: $(RUST_SRC) | setup
-	$(WASM_PACK) --out-dir pkg/worker --features edge
+	$(WASM_PACK_WORKER) --out-dir pkg/worker --features edge
 	rm -f pkg/worker/.gitignore
 
 ## test: everything — native Rust, wasm in Chromium and Node, the npm package, workerd, browser QR decoding
