@@ -20,7 +20,9 @@ setup:
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; fi
-	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+	@# npm ci rejects this lock: the registry mirror lists no metadata for workerd's other-platform
+	@# optional packages. npm install honours the lock and leaves it unchanged.
+	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm install --no-audit --no-fund
 
 ## build: both wasm targets into pkg/ (nothing happens when nothing changed)
 build: pkg/browser/qrcheckout_bg.wasm pkg/worker/qrcheckout_bg.wasm
