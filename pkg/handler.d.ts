@@ -17,9 +17,12 @@ export interface CheckoutHandlerConfig {
   allowedOrigins?: string;
   expiryMs?: number;
   wasmModule?: WebAssembly.Module;
+  /** Cap of the default in-memory store. */
+  maxOrders?: number;
 }
 
-export function memoryStore(): OrderStore;
+/** Bounded: past `maxOrders` (default 10000) the oldest orders are forgotten. */
+export function memoryStore(options?: { maxOrders?: number; maxSeen?: number }): OrderStore;
 /** Module-worker shape: `export default createCheckoutHandler({ catalog })`. */
 export function createCheckoutHandler(config: CheckoutHandlerConfig): {
   fetch(request: Request, env: Record<string, string | undefined>, ctx?: unknown): Promise<Response>;

@@ -15,22 +15,40 @@ const SECRET = { 'gatepay-io': ['GATEPAY_IO_APPSECRET', 'appsecret'], gatepay: [
 // parameters (WeChat-Pay-v2 semantics); the others would create a duplicate or refuse.
 const RETRY_ON_NETWORK_ERROR = { 'gatepay-io': false, gatepay: false, yimafu: true };
 
-/** In-memory order store for one isolate (the demo, tests). See README for KV / Durable Objects. */
-export function memoryStore() {
+/**
+ * In-memory order store for one isolate (the demo, tests). Bounded: past
+ * `maxOrders` the oldest orders are forgotten, so a long-lived isolate's memory
+ * stays flat. See README for KV / Durable Objects in production.
+ */
+export function memoryStore({ maxOrders = 10000, maxSeen = 50000 } = {}) {
   const orders = new Map();
   const seen = new Map();
+  const cap = (map, max) => { while (map.size > max) map.delete(map.keys().next().value); };
   return {
     async get(id) { return orders.get(id) ?? null; },
-    async put(order) { orders.set(order.merchantOrderId, order); },
+    async put(order) {
+      orders.delete(order.merchantOrderId); // re-insert: most recently written last
+      orders.set(order.merchantOrderId, order);
+      cap(orders, maxOrders);
+    },
     /** True when `key` was already seen within `ttlMs`; marks it seen. */
     async seen(key, ttlMs) {
       const now = Date.now();
-      for (const [k, until] of seen) if (until < now) seen.delete(k);
-      if (seen.has(key)) return true;
+      const until = seen.get(key);
+      if (until !== undefined && until >= now) return true;
+      seen.delete(key);
       seen.set(key, now + ttlMs);
+      // Entries are in insertion order with one TTL, so expired ones are at the front.
+      for (const [k, u] of seen) { if (u >= now) break; seen.delete(k); }
+      cap(seen, maxSeen);
       return false;
     },
   };
+}
+
+async function sha256(text) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 class HttpError extends Error {
@@ -80,12 +98,13 @@ async function readBody(request, limit) {
 
 /**
  * `config`: `{ catalog, store?, fetch?, timeoutMs?, notifyWindowMs?, publicBaseUrl?, wasmModule? }`;
- * env `GATEWAY_TIMEOUT_MS`, `NOTIFY_WINDOW_MS`, `ORDER_EXPIRY_MS` override the numbers.
+ * env `GATEWAY_TIMEOUT_MS`, `NOTIFY_WINDOW_MS`, `ORDER_EXPIRY_MS`, `MAX_ORDERS` override the numbers.
  * Secrets and ids come from `env` on each request (Workers pass env per call).
  */
 export function createCheckoutHandler(config = {}) {
   init(config.wasmModule ?? wasm);
-  const store = config.store ?? memoryStore();
+  // The default store is made on the first request, when env (MAX_ORDERS) is known.
+  let store = config.store;
   const upstream = config.fetch ?? ((...a) => fetch(...a));
   async function callGateway(gateway, signed, timeoutMs) {
     const attempt = async () => {
@@ -136,7 +155,7 @@ export function createCheckoutHandler(config = {}) {
     const [binding, name] = SECRET[gateway];
     const n = verifyNotify(gateway, { headers, body, query: url.search.slice(1) }, { [name]: env[binding] }, { now: Date.now(), windowMs: Number(env.NOTIFY_WINDOW_MS || config.notifyWindowMs) || 300000 });
     // An exact copy of a message already handled is a replay: refused, state untouched.
-    const fingerprint = `${gateway}:${headers['x-gatepay-signature'] ?? ''}:${headers['x-gatepay-nonce'] ?? ''}:${body}:${url.search}`;
+    const fingerprint = await sha256(`${gateway}\n${headers['x-gatepay-signature'] ?? ''}\n${headers['x-gatepay-nonce'] ?? ''}\n${body}\n${url.search}`);
     if (await store.seen(fingerprint, 24 * 3600 * 1000)) throw new HttpError(409, 'replayed_notification', 'this notification was already handled');
     const order = await store.get(n.merchantOrderId);
     if (!order) throw new HttpError(404, 'unknown_order', 'no such order');
@@ -168,6 +187,7 @@ export function createCheckoutHandler(config = {}) {
 
   return {
     async fetch(request, env = {}, ctx) {
+      store ??= memoryStore({ maxOrders: Number(env.MAX_ORDERS) || config.maxOrders });
       const origin = request.headers.get('origin');
       const allowed = (env.ALLOWED_ORIGINS || config.allowedOrigins || '').split(',').map((s) => s.trim()).filter(Boolean);
       const isNotify = new URL(request.url).pathname.startsWith('/notify/');

@@ -16,11 +16,9 @@ function devVars() {
     .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]).filter(([, v]) => v !== ''));
 }
 
-export async function startStack({ pagePort = 8080, workerPort = 8787, sandboxPort = 8788, env = process.env, page = true, extraBindings = {} } = {}) {
-  const sandbox = await startSandbox({ port: sandboxPort, merchantBase: `http://127.0.0.1:${workerPort}` });
-  const s = sandbox.url;
+/** The worker's env for a sandbox at `sandboxUrl`; GATEPAY_* / YIMAFU_* from `env` or .dev.vars win. */
+export function workerBindings({ sandboxUrl: s, workerPort, pagePort, env = process.env, extraBindings = {} }) {
   const pageOrigin = `http://127.0.0.1:${pagePort}`;
-  // Sandbox credentials by default; GATEPAY_* / YIMAFU_* from the environment or .dev.vars win.
   const bindings = {
     GATEPAY_IO_BASE_URL: s, GATEPAY_IO_APPKEY: DEFAULTS.gatepayIo.appkey, GATEPAY_IO_APPSECRET: DEFAULTS.gatepayIo.appsecret,
     GATEPAY_BASE_URL: s, GATEPAY_CLIENT_ID: DEFAULTS.gatepay.clientId, GATEPAY_SECRET_KEY: DEFAULTS.gatepay.secretKey,
@@ -30,7 +28,14 @@ export async function startStack({ pagePort = 8080, workerPort = 8787, sandboxPo
     ...extraBindings,
   };
   const overrides = { ...devVars(), ...Object.fromEntries(Object.entries(env).filter(([k]) => /^(GATEPAY_|YIMAFU_|ALLOWED_ORIGINS$|PUBLIC_BASE_URL$|ORDER_EXPIRY_MS$|GATEWAY_TIMEOUT_MS$)/.test(k))) };
-  Object.assign(bindings, overrides);
+  return Object.assign(bindings, overrides);
+}
+
+export async function startStack({ pagePort = 8080, workerPort = 8787, sandboxPort = 8788, env = process.env, page = true, extraBindings = {} } = {}) {
+  const sandbox = await startSandbox({ port: sandboxPort, merchantBase: `http://127.0.0.1:${workerPort}` });
+  const s = sandbox.url;
+  const pageOrigin = `http://127.0.0.1:${pagePort}`;
+  const bindings = workerBindings({ sandboxUrl: s, workerPort, pagePort, env, extraBindings });
   let worker;
   try {
     worker = await startWorkerd({ port: workerPort, bindings });
