@@ -10,7 +10,7 @@ WASM_PACK := wasm-pack build --release --target web --no-pack --out-name qrcheck
 # The worker build is tuned for speed (see Cargo.toml [profile.worker]).
 WASM_PACK_WORKER := wasm-pack build --profile worker --target web --no-pack --out-name qrcheckout
 
-.PHONY: setup build test test-rust test-wasm test-js demo bench clean
+.PHONY: setup build test test-rust test-wasm test-fuzz test-js demo bench clean
 
 ## setup: rustup target, wasm-pack, wasm-bindgen-cli, Chromium + driver, npm packages
 setup:
@@ -36,7 +36,7 @@ pkg/worker/qrcheckout_bg.wasm: $(RUST_SRC) | setup
 	rm -f pkg/worker/.gitignore
 
 ## test: everything — native Rust, wasm in Chromium and Node, the npm package, workerd, browser QR decoding
-test: test-rust test-wasm test-js
+test: test-rust test-wasm test-fuzz test-js
 
 test-rust: | setup
 	cargo test --all-features
@@ -48,6 +48,20 @@ test-rust: | setup
 test-wasm: | setup
 	wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test web
 	wasm-pack test --node --features edge --test node
+
+FUZZ_TARGETS := amount order_validation parse_response verify_notification qr_options
+FUZZ_SECONDS ?= 30
+
+# A smoke run of each fuzz target (the long campaign is fuzz/run-long.sh).
+test-fuzz: | setup
+	@if ! rustup run nightly rustc --version >/dev/null 2>&1; then echo "fuzz smoke SKIPPED: this machine has no nightly toolchain"; exit 0; fi; \
+	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked; \
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  mkdir -p corpus/$$t; \
+	  cargo +nightly fuzz run $$t corpus/$$t seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1 \
+	    | grep -E "stat::number_of_executed_units|ERROR|panicked|SUMMARY" | sed "s/^/$$t: /"; \
+	  [ "$${PIPESTATUS[0]}" = 0 ] || { echo "fuzz target $$t FAILED"; exit 1; }; \
+	done
 
 test-js: build
 	node --test --test-reporter=spec tests/js/
