@@ -84,7 +84,15 @@ impl Merchant {
 pub fn public_catalog(products: &[Product], merchant: &Merchant) -> Vec<Product> {
     products
         .iter()
-        .map(|p| Product { offers: p.offers.iter().filter(|o| merchant.enabled(o.gateway)).cloned().collect(), ..p.clone() })
+        .map(|p| Product {
+            offers: p
+                .offers
+                .iter()
+                .filter(|o| merchant.enabled(o.gateway))
+                .cloned()
+                .collect(),
+            ..p.clone()
+        })
         .collect()
 }
 
@@ -105,9 +113,17 @@ pub struct Plan {
 /// `QC` + creation time in base 36 + 10 characters of caller-supplied entropy:
 /// letters and digits only, 20 characters — valid for all three gateways.
 pub fn merchant_order_id(now_ms: u64, entropy: &str) -> Result<String> {
-    let tail: String = entropy.chars().filter(char::is_ascii_alphanumeric).take(10).collect();
+    let tail: String = entropy
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(10)
+        .collect();
     if tail.len() < 10 {
-        return Err(CheckoutError::invalid("entropy", "needs 10 letters or digits", "需要 10 位字母或数字"));
+        return Err(CheckoutError::invalid(
+            "entropy",
+            "needs 10 letters or digits",
+            "需要 10 位字母或数字",
+        ));
     }
     let mut t = now_ms;
     let mut time = Vec::new();
@@ -125,47 +141,94 @@ pub fn merchant_order_id(now_ms: u64, entropy: &str) -> Result<String> {
 /// Prices `{ gateway, payType, sku, quantity, clientIp?, openid?, returnUrl? }`
 /// from the catalog and builds the gateway order. Anything the buyer sends
 /// about price is ignored: only sku and quantity are read.
-pub fn plan(products: &[Product], merchant: &Merchant, request: &Value, now_ms: u64, entropy: &str) -> Result<Plan> {
+pub fn plan(
+    products: &[Product],
+    merchant: &Merchant,
+    request: &Value,
+    now_ms: u64,
+    entropy: &str,
+) -> Result<Plan> {
     let input = Input::new(request, "checkout")?;
     let gateway: Gateway = input.required_text("gateway")?.parse()?;
     let sku = input.required_text("sku")?;
     let pay_type = input.required_text("payType")?;
     let quantity = input
         .integer("quantity")
-        .map_err(|()| CheckoutError::new(Code::InvalidQuantity, "quantity must be a whole number of at least 1", "数量必须是不小于 1 的整数").field("quantity"))?
+        .map_err(|()| {
+            CheckoutError::new(
+                Code::InvalidQuantity,
+                "quantity must be a whole number of at least 1",
+                "数量必须是不小于 1 的整数",
+            )
+            .field("quantity")
+        })?
         .unwrap_or(1);
     if quantity == 0 || quantity > 999 {
-        return Err(CheckoutError::new(Code::InvalidQuantity, "quantity must be 1 to 999", "数量必须在 1 到 999 之间").field("quantity"));
+        return Err(CheckoutError::new(
+            Code::InvalidQuantity,
+            "quantity must be 1 to 999",
+            "数量必须在 1 到 999 之间",
+        )
+        .field("quantity"));
     }
-    let product = products.iter().find(|p| p.sku == sku).ok_or_else(|| {
-        CheckoutError::invalid("sku", "is not in the catalog", "商品不存在")
-    })?;
-    let offer = product.offers.iter().find(|o| o.gateway == gateway).ok_or_else(|| {
-        CheckoutError::invalid("gateway", "is not offered for this product", "该商品不支持此支付网关")
-    })?;
+    let product = products
+        .iter()
+        .find(|p| p.sku == sku)
+        .ok_or_else(|| CheckoutError::invalid("sku", "is not in the catalog", "商品不存在"))?;
+    let offer = product
+        .offers
+        .iter()
+        .find(|o| o.gateway == gateway)
+        .ok_or_else(|| {
+            CheckoutError::invalid(
+                "gateway",
+                "is not offered for this product",
+                "该商品不支持此支付网关",
+            )
+        })?;
     if !offer.pay_types.contains(&pay_type) {
-        return Err(CheckoutError::new(Code::InvalidPayType, "this pay method is not offered for this product", "该商品不支持此支付方式").field("payType"));
+        return Err(CheckoutError::new(
+            Code::InvalidPayType,
+            "this pay method is not offered for this product",
+            "该商品不支持此支付方式",
+        )
+        .field("payType"));
     }
     let settings = merchant.settings(gateway)?;
     let unit = Amount::parse_positive(&product.price).map_err(|e| e.field("price"))?;
     let amount = unit.checked_mul(quantity)?;
     let id = merchant_order_id(now_ms, entropy)?;
-    let expires_at = now_ms + merchant.expiry_ms.unwrap_or(DEFAULT_EXPIRY_MS).min(gatepay::MAX_EXPIRY_MS);
+    let expires_at = now_ms
+        + merchant
+            .expiry_ms
+            .unwrap_or(DEFAULT_EXPIRY_MS)
+            .min(gatepay::MAX_EXPIRY_MS);
     let unsigned = match gateway {
         Gateway::GatepayIo => gatepay_io::Order {
-            product_id: offer.product_id.ok_or_else(|| CheckoutError::missing("productId"))?,
+            product_id: offer
+                .product_id
+                .ok_or_else(|| CheckoutError::missing("productId"))?,
             product_num: quantity,
             pay_type,
             out_order_id: id.clone(),
             custom: json!({ "sku": sku, "qty": quantity }).to_string(),
         }
-        .build(&gatepay_io::Config { base_url: settings.base_url.clone(), appkey: settings.id.clone() })?,
+        .build(&gatepay_io::Config {
+            base_url: settings.base_url.clone(),
+            appkey: settings.id.clone(),
+        })?,
         Gateway::Gatepay => gatepay::Order {
             merchant_trade_no: id.clone(),
-            env: gatepay::Env { terminal_type: pay_type, scene: None },
+            env: gatepay::Env {
+                terminal_type: pay_type,
+                scene: None,
+            },
             currency: product.currency.clone(),
             order_amount: amount,
-            goods: gatepay::Goods { goods_name: product.name.clone(), goods_detail: Some(format!("{sku} × {quantity}")) },
+            goods: gatepay::Goods {
+                goods_name: product.name.clone(),
+                goods_detail: Some(format!("{sku} × {quantity}")),
+            },
             order_expire_time: Some(expires_at),
             return_url: input.text("returnUrl")?,
             cancel_url: None,
@@ -180,23 +243,53 @@ pub fn plan(products: &[Product], merchant: &Merchant, request: &Value, now_ms: 
             source_type: None,
             pay_types: None,
         }
-        .build(&gatepay::Config { base_url: settings.base_url.clone(), client_id: settings.id.clone() }, now_ms)?,
+        .build(
+            &gatepay::Config {
+                base_url: settings.base_url.clone(),
+                client_id: settings.id.clone(),
+            },
+            now_ms,
+        )?,
         Gateway::Yimafu => yimafu::Order {
             out_trade_no: id.clone(),
-            pay_type: pay_type.parse().map_err(|_| CheckoutError::new(Code::InvalidPayType, "payType must be a number", "支付方式必须是数字").field("payType"))?,
+            pay_type: pay_type.parse().map_err(|_| {
+                CheckoutError::new(
+                    Code::InvalidPayType,
+                    "payType must be a number",
+                    "支付方式必须是数字",
+                )
+                .field("payType")
+            })?,
             description: product.name.clone(),
             amount,
-            client_ip: input.text("clientIp")?.unwrap_or_else(|| "127.0.0.1".into()),
-            notify_url: format!("{}/notify/yimafu", merchant.public_base_url.trim_end_matches('/')),
+            client_ip: input
+                .text("clientIp")?
+                .unwrap_or_else(|| "127.0.0.1".into()),
+            notify_url: format!(
+                "{}/notify/yimafu",
+                merchant.public_base_url.trim_end_matches('/')
+            ),
             time_expire: Some(((expires_at - now_ms) / 60_000).max(1)),
             attach: Some(json!({ "sku": sku, "qty": quantity }).to_string()),
             openid: input.text("openid")?.filter(|s| !s.is_empty()),
             split: None,
             pay_extra: None,
         }
-        .build(&yimafu::Config { base_url: settings.base_url.clone(), app_id: settings.id.clone() })?,
+        .build(&yimafu::Config {
+            base_url: settings.base_url.clone(),
+            app_id: settings.id.clone(),
+        })?,
     };
-    Ok(Plan { merchant_order_id: id, gateway, sku, quantity, amount, currency: product.currency.clone(), expires_at, unsigned })
+    Ok(Plan {
+        merchant_order_id: id,
+        gateway,
+        sku,
+        quantity,
+        amount,
+        currency: product.currency.clone(),
+        expires_at,
+        unsigned,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,7 +328,10 @@ impl OrderRecord {
             currency: plan.currency.clone(),
             state: State::Pending,
             expires_at: payment.expires_at.unwrap_or(plan.expires_at),
-            payment: Some(serde_json::to_value(payment).map_err(|e| CheckoutError::malformed(e.to_string()))?),
+            payment: Some(
+                serde_json::to_value(payment)
+                    .map_err(|e| CheckoutError::malformed(e.to_string()))?,
+            ),
             paid_at: None,
             notify_ids: Vec::new(),
         })
@@ -263,30 +359,58 @@ pub struct Transition {
 /// different amount is refused; a repeat is accepted without change; a payment
 /// that arrives after expiry still marks the order paid (the money moved).
 pub fn apply(order: &OrderRecord, n: &Notification, now_ms: u64) -> Result<Transition> {
-    let refuse = |why: &str, zh: &str| CheckoutError::new(Code::MalformedNotification, why.to_owned(), zh.to_owned());
+    let refuse = |why: &str, zh: &str| {
+        CheckoutError::new(Code::MalformedNotification, why.to_owned(), zh.to_owned())
+    };
     if n.gateway != order.gateway || n.merchant_order_id != order.merchant_order_id {
-        return Err(refuse("the notification is for another order", "通知与订单不匹配"));
+        return Err(refuse(
+            "the notification is for another order",
+            "通知与订单不匹配",
+        ));
     }
     if let Some(a) = n.amount {
         if a.to_string() != order.amount {
-            return Err(refuse("the notified amount differs from the order's", "通知金额与订单金额不一致").field("amount"));
+            return Err(refuse(
+                "the notified amount differs from the order's",
+                "通知金额与订单金额不一致",
+            )
+            .field("amount"));
         }
     }
-    if order.notify_ids.iter().any(|id| id == &n.notify_id) || (order.state == State::Paid && n.paid) {
-        return Ok(Transition { order: order.clone(), changed: false });
+    if order.notify_ids.iter().any(|id| id == &n.notify_id)
+        || (order.state == State::Paid && n.paid)
+    {
+        return Ok(Transition {
+            order: order.clone(),
+            changed: false,
+        });
     }
     let mut next = order.clone();
     next.notify_ids.push(n.notify_id.clone());
     match (order.state, n.paid) {
-        (State::Paid, false) => return Ok(Transition { order: order.clone(), changed: false }),
+        (State::Paid, false) => {
+            return Ok(Transition {
+                order: order.clone(),
+                changed: false,
+            })
+        }
         (_, true) => {
             next.state = State::Paid;
             next.paid_at = Some(now_ms);
         }
-        (State::Pending, false) => next.state = if n.status.contains("EXPIRED") { State::Expired } else { State::Failed },
+        (State::Pending, false) => {
+            next.state = if n.status.contains("EXPIRED") {
+                State::Expired
+            } else {
+                State::Failed
+            }
+        }
         (_, false) => {}
     }
-    Ok(Transition { changed: next.state != order.state, order: next })
+    Ok(Transition {
+        changed: next.state != order.state,
+        order: next,
+    })
 }
 
 #[cfg(test)]
@@ -326,24 +450,75 @@ mod tests {
         let p = plan(&catalog(), &merchant(), &req, NOW, "abcdefghij").unwrap();
         assert_eq!(p.amount.fen(), 8970, "3 × 29.90 whatever the browser says");
         assert!(p.unsigned.signing_input.contains("amount=8970"));
-        assert!(p.unsigned.signing_input.contains("notify_url=https://shop.example/notify/yimafu"));
+        assert!(p
+            .unsigned
+            .signing_input
+            .contains("notify_url=https://shop.example/notify/yimafu"));
         assert_eq!(p.merchant_order_id.len(), 20);
-        assert!(p.merchant_order_id.starts_with("QC") && p.merchant_order_id.bytes().all(|b| b.is_ascii_alphanumeric()));
-        let g = plan(&catalog(), &merchant(), &json!({"gateway": "gatepay", "payType": "WEB", "sku": "nft", "quantity": 2}), NOW, "0123456789").unwrap();
-        assert!(g.unsigned.body.contains(r#""orderAmount":"2.42""#), "{}", g.unsigned.body);
+        assert!(
+            p.merchant_order_id.starts_with("QC")
+                && p.merchant_order_id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric())
+        );
+        let g = plan(
+            &catalog(),
+            &merchant(),
+            &json!({"gateway": "gatepay", "payType": "WEB", "sku": "nft", "quantity": 2}),
+            NOW,
+            "0123456789",
+        )
+        .unwrap();
+        assert!(
+            g.unsigned.body.contains(r#""orderAmount":"2.42""#),
+            "{}",
+            g.unsigned.body
+        );
     }
 
     #[test]
     fn refuses_bad_checkouts_before_any_network() {
         let cases = [
-            (json!({"gateway": "yimafu", "payType": "30", "sku": "nope"}), "sku", Code::InvalidField),
-            (json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "quantity": 0}), "quantity", Code::InvalidQuantity),
-            (json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "quantity": -2}), "quantity", Code::InvalidQuantity),
-            (json!({"gateway": "yimafu", "payType": "31", "sku": "tea"}), "payType", Code::InvalidPayType),
-            (json!({"gateway": "gatepay", "payType": "WEB", "sku": "tea"}), "gateway", Code::InvalidField),
-            (json!({"gateway": "paypal", "payType": "x", "sku": "tea"}), "gateway", Code::UnknownGateway),
-            (json!({"gateway": "gatepay-io", "payType": "wechat", "sku": "tea", "quantity": 2}), "productNum", Code::WechatSingleItem),
-            (json!({"gateway": "yimafu", "payType": "22", "sku": "tea"}), "openid", Code::MissingField),
+            (
+                json!({"gateway": "yimafu", "payType": "30", "sku": "nope"}),
+                "sku",
+                Code::InvalidField,
+            ),
+            (
+                json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "quantity": 0}),
+                "quantity",
+                Code::InvalidQuantity,
+            ),
+            (
+                json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "quantity": -2}),
+                "quantity",
+                Code::InvalidQuantity,
+            ),
+            (
+                json!({"gateway": "yimafu", "payType": "31", "sku": "tea"}),
+                "payType",
+                Code::InvalidPayType,
+            ),
+            (
+                json!({"gateway": "gatepay", "payType": "WEB", "sku": "tea"}),
+                "gateway",
+                Code::InvalidField,
+            ),
+            (
+                json!({"gateway": "paypal", "payType": "x", "sku": "tea"}),
+                "gateway",
+                Code::UnknownGateway,
+            ),
+            (
+                json!({"gateway": "gatepay-io", "payType": "wechat", "sku": "tea", "quantity": 2}),
+                "productNum",
+                Code::WechatSingleItem,
+            ),
+            (
+                json!({"gateway": "yimafu", "payType": "22", "sku": "tea"}),
+                "openid",
+                Code::MissingField,
+            ),
         ];
         for (req, field, code) in cases {
             let e = plan(&catalog(), &merchant(), &req, NOW, "abcdefghij").unwrap_err();
@@ -351,9 +526,20 @@ mod tests {
         }
         let mut m = merchant();
         m.yimafu = None;
-        let e = plan(&catalog(), &m, &json!({"gateway": "yimafu", "payType": "30", "sku": "tea"}), NOW, "abcdefghij").unwrap_err();
+        let e = plan(
+            &catalog(),
+            &m,
+            &json!({"gateway": "yimafu", "payType": "30", "sku": "tea"}),
+            NOW,
+            "abcdefghij",
+        )
+        .unwrap_err();
         assert_eq!(e.code, Code::MissingSecret);
-        assert_eq!(public_catalog(&catalog(), &m)[0].offers.len(), 1, "a disabled gateway is not offered");
+        assert_eq!(
+            public_catalog(&catalog(), &m)[0].offers.len(),
+            1,
+            "a disabled gateway is not offered"
+        );
     }
 
     fn record() -> OrderRecord {
@@ -393,19 +579,36 @@ mod tests {
         let again = apply(&t.order, &paid(2990, "T1"), NOW + 5).unwrap();
         assert!(!again.changed, "a retry changes nothing");
         assert_eq!(again.order.paid_at, Some(NOW));
-        assert_eq!(apply(&record(), &paid(1, "T1"), NOW).unwrap_err().field.as_deref(), Some("amount"));
+        assert_eq!(
+            apply(&record(), &paid(1, "T1"), NOW)
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("amount")
+        );
         let mut other = paid(2990, "T1");
         other.merchant_order_id = "QC2".into();
         assert!(apply(&record(), &other, NOW).is_err());
         assert_eq!(record().state_at(NOW + 1001), State::Expired);
         let mut late = record();
         late.expires_at = NOW - 1;
-        assert_eq!(apply(&late, &paid(2990, "T9"), NOW).unwrap().order.state, State::Paid, "money that moved is never lost");
+        assert_eq!(
+            apply(&late, &paid(2990, "T9"), NOW).unwrap().order.state,
+            State::Paid,
+            "money that moved is never lost"
+        );
         let mut closed = paid(2990, "B1");
         closed.paid = false;
         closed.status = "PAY_EXPIRED_IN_PROCESS".into();
-        assert_eq!(apply(&record(), &closed, NOW).unwrap().order.state, State::Expired);
+        assert_eq!(
+            apply(&record(), &closed, NOW).unwrap().order.state,
+            State::Expired
+        );
         let after_paid = apply(&t.order, &closed, NOW).unwrap();
-        assert_eq!((after_paid.order.state, after_paid.changed), (State::Paid, false), "paid stays paid");
+        assert_eq!(
+            (after_paid.order.state, after_paid.changed),
+            (State::Paid, false),
+            "paid stays paid"
+        );
     }
 }

@@ -19,6 +19,8 @@
 //! The browser build (default features) cannot contain signing code: `signing`
 //! and the hash crates it uses exist only with `--features edge`.
 
+#[cfg(feature = "edge")]
+pub mod checkout;
 pub mod error;
 pub mod gateway;
 pub mod money;
@@ -26,8 +28,6 @@ pub mod payment;
 #[cfg(feature = "qr")]
 pub mod qr;
 pub mod request;
-#[cfg(feature = "edge")]
-pub mod checkout;
 #[cfg(feature = "edge")]
 pub mod signing;
 

@@ -120,6 +120,27 @@ pub fn body_params(body: &str) -> Option<Vec<(String, String)>> {
     form_decode(trimmed)
 }
 
+/// Received name/value pairs (a callback's form or query), read by name.
+/// An empty value counts as absent, as the gateways' signing rules treat it.
+pub struct Params<'a>(pub &'a [(String, String)]);
+
+impl<'a> Params<'a> {
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A field the notification cannot do without.
+    pub fn need(&self, name: &str) -> Result<String> {
+        self.get(name)
+            .map(str::to_owned)
+            .ok_or_else(|| CheckoutError::malformed_notification(format!("`{name}` is missing")))
+    }
+}
+
 /// Lowercase hex, used for digests and for the wire.
 pub fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -223,7 +223,9 @@ pub fn verify_notification(
             let fields = request::body_params(source).ok_or_else(|| {
                 CheckoutError::malformed_notification("neither a form nor a JSON body")
             })?;
-            let given = field(&fields, "sign").ok_or_else(bad_signature)?;
+            let given = request::Params(&fields)
+                .get("sign")
+                .ok_or_else(bad_signature)?;
             let expected = sign_gatepay_io(&gatepay_io::notify_signing_input(&fields), secret);
             if !hex_matches(&expected, given) {
                 return Err(bad_signature());
@@ -255,7 +257,10 @@ pub fn verify_notification(
             let fields = request::body_params(&n.body).ok_or_else(|| {
                 CheckoutError::malformed_notification("neither a form nor a JSON body")
             })?;
-            let given = field(&fields, "sign").ok_or_else(bad_signature)?.to_owned();
+            let given = request::Params(&fields)
+                .get("sign")
+                .ok_or_else(bad_signature)?
+                .to_owned();
             let expected =
                 sign_yimafu(&yimafu::signing_input(&fields), secret).to_ascii_lowercase();
             if hex_matches(&expected, &given) {
@@ -279,13 +284,6 @@ pub fn verify_notification(
             }
         }
     }
-}
-
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
 }
 
 fn stale(ts: &str) -> CheckoutError {

@@ -8,7 +8,8 @@ use qrcheckout::{Amount, Gateway, Show};
 use serde_json::json;
 
 fn params() -> impl Strategy<Value = Vec<(String, String)>> {
-    prop::collection::btree_map("[a-z_]{1,12}", "\\PC{0,20}", 1..12).prop_map(|m| m.into_iter().collect())
+    prop::collection::btree_map("[a-z_]{1,12}", "\\PC{0,20}", 1..12)
+        .prop_map(|m| m.into_iter().collect())
 }
 
 proptest! {

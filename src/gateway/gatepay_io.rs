@@ -215,20 +215,11 @@ fn concat_fields<K: AsRef<str>>(params: &[(K, String)], order: &[&str]) -> Strin
 pub fn notification_from_fields(
     fields: &[(String, String)],
 ) -> Result<crate::payment::Notification> {
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.is_empty())
-    };
-    let need = |k: &str| {
-        get(k).ok_or_else(|| CheckoutError::malformed_notification(format!("`{k}` is missing")))
-    };
+    let p = request::Params(fields);
     let price = |k: &str| -> Result<Option<Amount>> {
-        get(k)
+        p.get(k)
             .map(|v| {
-                Amount::parse(&v).map_err(|_| {
+                Amount::parse(v).map_err(|_| {
                     CheckoutError::malformed_notification(format!("`{k}` is not an exact price"))
                 })
             })
@@ -236,9 +227,9 @@ pub fn notification_from_fields(
     };
     Ok(crate::payment::Notification {
         gateway: Gateway::GatepayIo,
-        merchant_order_id: need("out_order_id")?,
-        gateway_order_id: Some(need("order_id")?),
-        notify_id: need("order_id")?,
+        merchant_order_id: p.need("out_order_id")?,
+        gateway_order_id: Some(p.need("order_id")?),
+        notify_id: p.need("order_id")?,
         amount: price("price")?,
         paid_amount: price("realprice")?,
         currency: Some("CNY".into()),

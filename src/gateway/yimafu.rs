@@ -336,18 +336,9 @@ fn form_reply(body: &str) -> Option<serde_json::Map<String, Value>> {
 pub fn notification_from_fields(
     fields: &[(String, String)],
 ) -> Result<crate::payment::Notification> {
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.is_empty())
-    };
-    let need = |k: &str| {
-        get(k).ok_or_else(|| CheckoutError::malformed_notification(format!("`{k}` is missing")))
-    };
+    let p = request::Params(fields);
     let fen = |k: &str| -> Result<Option<Amount>> {
-        get(k)
+        p.get(k)
             .map(|v| {
                 v.parse::<u64>()
                     .map_err(|_| {
@@ -357,14 +348,18 @@ pub fn notification_from_fields(
             })
             .transpose()
     };
-    let status = get("trade_state").unwrap_or_default();
-    let trade_no = get("trade_no").or_else(|| get("platform_trade_no"));
+    let status = p.get("trade_state").unwrap_or_default().to_owned();
+    let merchant_order_id = p.need("out_trade_no")?;
+    let trade_no = p
+        .get("trade_no")
+        .or_else(|| p.get("platform_trade_no"))
+        .map(str::to_owned);
     Ok(crate::payment::Notification {
         gateway: Gateway::Yimafu,
-        merchant_order_id: need("out_trade_no")?,
         notify_id: trade_no
             .clone()
-            .unwrap_or_else(|| format!("{}:{status}", get("out_trade_no").unwrap_or_default())),
+            .unwrap_or_else(|| format!("{merchant_order_id}:{status}")),
+        merchant_order_id,
         gateway_order_id: trade_no,
         amount: fen("amount")?,
         paid_amount: fen("true_amount")?,

@@ -185,7 +185,13 @@ pub fn public_catalog(catalog: JsValue, merchant: JsValue) -> JsResult<JsValue> 
 /// Prices `{ gateway, payType, sku, quantity, clientIp?, openid? }` from the catalog
 /// and returns the plan: merchant order id, amount, expiry and the unsigned request.
 #[wasm_bindgen(js_name = planCheckout)]
-pub fn plan_checkout(catalog: JsValue, merchant: JsValue, request: JsValue, now: f64, entropy: &str) -> JsResult<JsValue> {
+pub fn plan_checkout(
+    catalog: JsValue,
+    merchant: JsValue,
+    request: JsValue,
+    now: f64,
+    entropy: &str,
+) -> JsResult<JsValue> {
     let products: Vec<Product> = from_js(catalog, "catalog", Code::InvalidField)?;
     let merchant: Merchant = from_js(merchant, "merchant", Code::InvalidField)?;
     let request: Value = from_js(request, "checkout", Code::InvalidField)?;
@@ -197,11 +203,16 @@ pub fn plan_checkout(catalog: JsValue, merchant: JsValue, request: JsValue, now:
 #[wasm_bindgen(js_name = openOrder)]
 pub fn open_order(plan: JsValue, http_status: u16, body_text: &str) -> JsResult<JsValue> {
     let plan: Plan = from_js(plan, "plan", Code::InvalidField)?;
-    let mut payment: Payment = crate::gateway::parse_response(plan.gateway, http_status, body_text).js()?;
+    let mut payment: Payment =
+        crate::gateway::parse_response(plan.gateway, http_status, body_text).js()?;
     // The gateway may not echo these; the plan knows them exactly.
-    payment.merchant_order_id.get_or_insert_with(|| plan.merchant_order_id.clone());
+    payment
+        .merchant_order_id
+        .get_or_insert_with(|| plan.merchant_order_id.clone());
     payment.amount.get_or_insert(plan.amount);
-    payment.currency.get_or_insert_with(|| plan.currency.clone());
+    payment
+        .currency
+        .get_or_insert_with(|| plan.currency.clone());
     payment.expires_at.get_or_insert(plan.expires_at);
     let order = OrderRecord::new(&plan, &payment).js()?;
     to_js(&serde_json::json!({ "payment": payment, "order": order }))
