@@ -3,11 +3,14 @@
 # the `edge` feature there is no code that could sign, nor anything to sign with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tree=$(cargo tree -e normal --target wasm32-unknown-unknown --prefix none)
-for crate in md-5 sha2 hmac subtle digest; do
-  if grep -q "^$crate v" <<<"$tree"; then
-    echo "FAIL: $crate is in the browser build's dependency graph"; exit 1
-  fi
+# The browser build (wasm32, default features) and the bare core (any target, no features).
+for args in "--target wasm32-unknown-unknown" "--no-default-features"; do
+  tree=$(cargo tree -e normal $args --prefix none)
+  for crate in md-5 sha2 hmac subtle digest; do
+    if grep -q "^$crate v" <<<"$tree"; then
+      echo "FAIL: $crate is in the dependency graph of cargo tree $args"; exit 1
+    fi
+  done
 done
 edge=$(cargo tree -e normal --features edge --target wasm32-unknown-unknown --prefix none)
 for crate in md-5 sha2 hmac subtle; do
