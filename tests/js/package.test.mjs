@@ -79,6 +79,16 @@ test('the workerd condition selects the worker entry for the bare name', () => {
   assert.ok(!keys([]).includes('signGatepay'));
 });
 
+test('the .wasm files can be imported by subpath (as wrangler/workerd do)', () => {
+  const r = run(`
+    import { createRequire } from 'node:module';
+    const require = createRequire(import.meta.url);
+    console.log(JSON.stringify([require.resolve('qrcheckout/worker/qrcheckout_bg.wasm'), require.resolve('qrcheckout/browser/qrcheckout_bg.wasm')]));
+  `);
+  assert.match(r[0], /node_modules\/qrcheckout\/worker\/qrcheckout_bg\.wasm$/);
+  assert.match(r[1], /node_modules\/qrcheckout\/browser\/qrcheckout_bg\.wasm$/);
+});
+
 test('every export has a type declaration', () => {
   for (const entry of ['browser', 'worker']) {
     const js = readFileSync(join(pkgDir, `${entry}.js`), 'utf8');
