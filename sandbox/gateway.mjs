@@ -175,6 +175,7 @@ ${order.state === 'pending' ? `<form method="post"><button id="pay" type="submit
         if (fault.mode !== 'none' && fault.remaining > 0) {
           fault.remaining -= 1;
           if (fault.mode === '500') return send(res, 500, 'text/plain', 'Internal Server Error');
+          if (fault.mode === 'reset') return req.socket.destroy(); // the connection drops, no answer
           if (fault.mode === 'html') return send(res, 200, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>');
           if (fault.mode === 'truncated') return send(res, 200, 'application/json', '{"code":100,"data":{"order_u');
           if (fault.mode === 'hang') { await new Promise((r) => setTimeout(r, fault.hangMs)); return send(res, 500, 'text/plain', 'late'); }

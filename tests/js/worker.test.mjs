@@ -182,6 +182,20 @@ test('upstream faults become typed 502/504 and the worker keeps serving', async 
   assert.equal(ok.status, 200);
 });
 
+test('a dropped connection is retried once only for 易码付 (idempotent on out_trade_no)', async () => {
+  const reset = () => fetch(`${stack.urls.sandbox}/__sandbox/fault`, { method: 'POST', body: JSON.stringify({ mode: 'reset', count: 1 }) });
+  await reset();
+  const ymf = await checkout(ORDERS.yimafu);
+  assert.equal(ymf.status, 200, 'the retry went through');
+  await reset();
+  const gp = await checkout(ORDERS.gatepay);
+  assert.equal(gp.status, 502);
+  assert.equal(gp.body.error.code, 'gateway_unreachable', 'GatePay would refuse a repeated merchantTradeNo: no retry');
+  await reset();
+  const io = await checkout(ORDERS['gatepay-io']);
+  assert.equal(io.status, 502);
+});
+
 test('bad requests get clear 4xx errors and never reach the gateway', async () => {
   const before = stack.sandbox.orders.size;
   const cases = [
