@@ -49,7 +49,7 @@ pub struct Order {
     pub merchant_trade_no: String,
     pub env: Env,
     pub currency: String,
-    #[serde(serialize_with = "amount_text")]
+    #[serde(serialize_with = "shortest_decimal")]
     pub order_amount: Amount,
     pub goods: Goods,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -81,7 +81,7 @@ pub struct Order {
 }
 
 /// GatePay writes amounts as given ("1.21", "1.2", "5"); the shortest exact form is sent.
-fn amount_text<S: serde::Serializer>(a: &Amount, s: S) -> std::result::Result<S::Ok, S::Error> {
+fn shortest_decimal<S: serde::Serializer>(a: &Amount, s: S) -> std::result::Result<S::Ok, S::Error> {
     let full = a.to_string();
     let short = full.trim_end_matches('0').trim_end_matches('.');
     s.serialize_str(short)
