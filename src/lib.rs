@@ -18,6 +18,30 @@
 //!
 //! The browser build (default features) cannot contain signing code: `signing`
 //! and the hash crates it uses exist only with `--features edge`.
+//!
+//! ```
+//! # fn main() -> Result<(), qrcheckout::CheckoutError> {
+//! use qrcheckout::gateway::{parse_response, yimafu};
+//! use qrcheckout::{Amount, Gateway, Show};
+//!
+//! let order = yimafu::Order {
+//!     out_trade_no: "WX-0001".into(), pay_type: 30, description: "会员月卡".into(),
+//!     amount: Amount::parse("29.90")?, client_ip: "203.0.113.7".into(),
+//!     notify_url: "https://shop.example/notify/yimafu".into(),
+//!     time_expire: Some(15), attach: None, openid: None, split: None, pay_extra: None,
+//! };
+//! let unsigned = order.build(&yimafu::Config { base_url: "https://ymf.example".into(), app_id: "app_1".into() })?;
+//! assert!(unsigned.signing_input.starts_with("amount=2990&app_id=app_1&client_ip=203.0.113.7"));
+//!
+//! let reply_body = r#"{"resultCode":200,"message":"成功","Data":{"out_trade_no":"WX-0001","trade_no":"T1","channel":"alipay_qr","body":"https://qr.alipay.com/bax1"}}"#;
+//! let payment = parse_response(Gateway::Yimafu, 200, reply_body)?;
+//! if let Show::Qr { content } = &payment.show {
+//!     let svg = qrcheckout::qr::render_svg(content, &Default::default())?;
+//!     assert!(svg.starts_with("<svg"));
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 #[cfg(feature = "edge")]
 pub mod checkout;
