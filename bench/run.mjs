@@ -125,18 +125,22 @@ const seconds = Number(process.env.BENCH_SECONDS || 20);
 console.log(`\n# POST /checkout through workerd to the sandbox, 64 connections, ${seconds} s`);
 const stack = await startStack({ page: false, workerPort: 28787, sandboxPort: 28788, env: {} });
 try {
-  const out = await new Promise((resolve, reject) => {
-    const child = spawn(root + 'node_modules/.bin/autocannon', ['-j', '-c', '64', '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json',
-      '-b', JSON.stringify({ gateway: 'yimafu', payType: '30', sku: 'member-month', quantity: 1 }), `${stack.urls.worker}/checkout`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const cannon = (args) => new Promise((resolve, reject) => {
+    const child = spawn(root + 'node_modules/.bin/autocannon', ['-j', '-c', '64', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
     let s = '';
     child.stdout.on('data', (d) => { s += d; });
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(s)) : reject(new Error(`autocannon exited ${code}`))));
   });
+  const out = await cannon(['-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json',
+    '-b', JSON.stringify({ gateway: 'yimafu', payType: '30', sku: 'member-month', quantity: 1 }), `${stack.urls.worker}/checkout`]);
   const errors = out.errors + out.timeouts + (out.non2xx ?? 0);
   row('throughput', 'req/s (mean)', f1(out.requests.average), '', '', '≥ 5000');
   row('throughput', 'latency p50 / p99', `${out.latency.p50} ms / ${out.latency.p99} ms`, '', '', 'p99 < 20 ms');
   row('throughput', 'errors (incl. non-2xx, timeouts)', String(errors), '', '', '0');
   row('throughput', 'orders the sandbox saw', String(stack.sandbox.orders.size));
+  // The worker's own ceiling on this machine, with no upstream call, for scale.
+  const alone = await cannon(['-d', String(Math.max(3, Math.round(seconds / 4))), `${stack.urls.worker}/catalog`]);
+  row('throughput', 'reference: GET /catalog, worker alone', `${f1(alone.requests.average)} req/s, p99 ${alone.latency.p99} ms`);
 } finally {
   await stack.stop();
 }
