@@ -52,9 +52,9 @@ async function sha256(text) {
 }
 
 class HttpError extends Error {
-  constructor(status, code, message, extra = {}) {
+  constructor(status, code, message) {
     super(message);
-    Object.assign(this, { status, code, extra });
+    Object.assign(this, { status, code });
   }
 }
 
@@ -186,7 +186,7 @@ export function createCheckoutHandler(config = {}) {
   }
 
   return {
-    async fetch(request, env = {}, ctx) {
+    async fetch(request, env = {}) {
       store ??= memoryStore({ maxOrders: Number(env.MAX_ORDERS) || config.maxOrders });
       const origin = request.headers.get('origin');
       const allowed = (env.ALLOWED_ORIGINS || config.allowedOrigins || '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -199,9 +199,9 @@ export function createCheckoutHandler(config = {}) {
       if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: cors ?? {} });
       let response;
       try {
-        response = await route(request, env, ctx);
+        response = await route(request, env);
       } catch (e) {
-        if (e instanceof HttpError) response = json(e.status, { error: { code: e.code, message: e.message, ...e.extra } });
+        if (e instanceof HttpError) response = json(e.status, { error: { code: e.code, message: e.message } });
         else if (e?.name === 'CheckoutError') response = json(STATUS_OF[e.code] ?? 400, errorBody(e));
         else {
           console.error('checkout worker: unexpected error', e?.stack ?? e);

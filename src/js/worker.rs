@@ -215,7 +215,8 @@ pub fn open_order(plan: JsValue, http_status: u16, body_text: &str) -> JsResult<
         .get_or_insert_with(|| plan.currency.clone());
     payment.expires_at.get_or_insert(plan.expires_at);
     let order = OrderRecord::new(&plan, &payment).js()?;
-    to_js(&serde_json::json!({ "payment": payment, "order": order }))
+    // The record already holds the payment as JSON; reply with that copy.
+    to_js(&serde_json::json!({ "payment": order.payment, "order": order }))
 }
 
 /// `{ order, changed }` after a verified notification; throws when it does not fit the order.
