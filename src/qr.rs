@@ -224,11 +224,12 @@ pub fn encode(text: &str, options: &QrOptions) -> Result<QrMatrix> {
     })
 }
 
-/// Pixels per module and total pixels for a matrix under these options.
-fn scale(matrix: &QrMatrix, options: &QrOptions) -> (u32, u32) {
+/// Whole pixels per module for raster output (PNG, canvas): `moduleSize`, or the
+/// smallest size that reaches `width`. The SVG scales exactly to `width` instead.
+pub fn module_pixels(matrix: &QrMatrix, options: &QrOptions) -> u32 {
     match options.width {
-        Some(w) => (w.div_ceil(matrix.size).max(1), w),
-        None => (options.module_size, options.module_size * matrix.size),
+        Some(w) => w.div_ceil(matrix.size).max(1),
+        None => options.module_size,
     }
 }
 
@@ -269,7 +270,7 @@ pub fn render_svg(text: &str, options: &QrOptions) -> Result<String> {
 }
 
 pub fn svg_of(m: &QrMatrix, options: &QrOptions) -> String {
-    let (_, px) = scale(m, options);
+    let px = options.width.unwrap_or(options.module_size * m.size);
     let mut s = String::with_capacity(320 + m.modules.len() * 3);
     s.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 "#);
     push_u32(&mut s, m.size);
@@ -347,13 +348,13 @@ mod png {
     //! Just enough PNG: a 1-bit palette image, zlib-wrapped with a fixed-Huffman
     //! deflate whose only matches are runs (distance 1) and repeats of the row
     //! above (PNG "Up" filter turns those into zero runs).
-    use super::{parse_color, scale, QrMatrix, QrOptions};
+    use super::{module_pixels, parse_color, QrMatrix, QrOptions};
     use crate::error::Result;
 
     pub fn encode(m: &QrMatrix, options: &QrOptions) -> Result<Vec<u8>> {
         let dark = parse_color("dark", &options.dark)?;
         let light = parse_color("light", &options.light)?;
-        let (unit, _) = scale(m, options);
+        let unit = module_pixels(m, options);
         let px = m.size * unit;
         let row_bytes = px.div_ceil(8) as usize;
         let mut raw = Vec::with_capacity((row_bytes + 1) * px as usize);

@@ -101,10 +101,7 @@ pub fn qr_matrix(text: &str, options_obj: JsValue) -> JsResult<JsValue> {
 pub fn draw_qr(canvas: JsValue, text: &str, options_obj: JsValue) -> JsResult<u32> {
     let o = options(options_obj)?;
     let m = qr::encode(text, &o).js()?;
-    let unit = match o.width {
-        Some(w) => w.div_ceil(m.size).max(1),
-        None => o.module_size,
-    };
+    let unit = qr::module_pixels(&m, &o);
     let px = m.size * unit;
     let not_canvas = || {
         CheckoutError::new(
