@@ -152,6 +152,17 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Hex (either case) → bytes; `None` for an odd length or a non-hex digit.
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    s.as_bytes()
+        .chunks(2)
+        .map(|pair| Some(hex_val(pair[0])? << 4 | hex_val(pair[1])?))
+        .collect()
+}
+
 /// Checks an absolute http(s) URL without pulling in a URL parser: scheme,
 /// a non-empty host, no whitespace or control characters.
 pub fn check_http_url(field: &str, url: &str, max_len: usize) -> Result<()> {
@@ -315,6 +326,15 @@ mod tests {
         let back = form_decode(&enc).unwrap();
         assert_eq!(back[0], ("description".to_owned(), "苹果13Pro".to_owned()));
         assert_eq!(back[1].1, r#"{"userId":888,"level":3}"#);
+    }
+
+    #[test]
+    fn hex_both_ways() {
+        assert_eq!(unhex("0aFf").as_deref(), Some(&[0x0a, 0xff][..]));
+        assert_eq!(hex(&[0x0a, 0xff]), "0aff");
+        for bad in ["abc", "+f", "zz", "0 "] {
+            assert_eq!(unhex(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -242,7 +242,7 @@ pub fn verify_notification(
             let given = n
                 .header(gatepay::HEADER_SIGNATURE)
                 .ok_or_else(bad_signature)?;
-            let given = decode_hex(given.trim()).ok_or_else(bad_signature)?;
+            let given = request::unhex(given.trim()).ok_or_else(bad_signature)?;
             gatepay_mac(ts, nonce, &n.body, secret)
                 .verify_slice(&given)
                 .map_err(|_| bad_signature())?;
@@ -261,9 +261,11 @@ pub fn verify_notification(
                 .get("sign")
                 .ok_or_else(bad_signature)?
                 .to_owned();
-            let expected =
-                sign_yimafu(&yimafu::signing_input(&fields), secret).to_ascii_lowercase();
-            if hex_matches(&expected, &given) {
+            let signed = |f: &[(String, String)]| {
+                let expected = sign_yimafu(&yimafu::signing_input(f), secret).to_ascii_lowercase();
+                hex_matches(&expected, &given)
+            };
+            if signed(&fields) {
                 return yimafu::notification_from_fields(&fields);
             }
             // Values may arrive URL-encoded once more than the form needs.
@@ -272,13 +274,8 @@ pub fn verify_notification(
                 .map(|(k, v)| request::percent_decode(v).map(|v| (k.clone(), v)))
                 .collect();
             match once_more {
-                Some(decoded) if decoded != fields => {
-                    let expected =
-                        sign_yimafu(&yimafu::signing_input(&decoded), secret).to_ascii_lowercase();
-                    if hex_matches(&expected, &given) {
-                        return yimafu::notification_from_fields(&decoded);
-                    }
-                    Err(bad_signature())
+                Some(decoded) if decoded != fields && signed(&decoded) => {
+                    yimafu::notification_from_fields(&decoded)
                 }
                 _ => Err(bad_signature()),
             }
@@ -293,20 +290,6 @@ fn stale(ts: &str) -> CheckoutError {
         format!("时间戳 {ts} 超出允许范围"),
     )
     .field(gatepay::HEADER_TIMESTAMP)
-}
-
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    s.as_bytes()
-        .chunks(2)
-        .map(|pair| {
-            std::str::from_utf8(pair)
-                .ok()
-                .and_then(|p| u8::from_str_radix(p, 16).ok())
-        })
-        .collect()
 }
 
 /// What to answer a gateway once its notification is handled.

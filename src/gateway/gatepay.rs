@@ -81,7 +81,10 @@ pub struct Order {
 }
 
 /// GatePay writes amounts as given ("1.21", "1.2", "5"); the shortest exact form is sent.
-fn shortest_decimal<S: serde::Serializer>(a: &Amount, s: S) -> std::result::Result<S::Ok, S::Error> {
+fn shortest_decimal<S: serde::Serializer>(
+    a: &Amount,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     let full = a.to_string();
     let short = full.trim_end_matches('0').trim_end_matches('.');
     s.serialize_str(short)
