@@ -133,6 +133,16 @@ impl<'a> Params<'a> {
             .filter(|v| !v.is_empty())
     }
 
+    /// Every pair as received, as a JSON object (a notification's `raw`).
+    pub fn to_json(&self) -> Value {
+        Value::Object(
+            self.0
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect(),
+        )
+    }
+
     /// A field the notification cannot do without.
     pub fn need(&self, name: &str) -> Result<String> {
         self.get(name)

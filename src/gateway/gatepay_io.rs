@@ -235,12 +235,7 @@ pub fn notification_from_fields(
         currency: Some("CNY".into()),
         paid: true,
         status: "paid".into(),
-        raw: Value::Object(
-            fields
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect(),
-        ),
+        raw: p.to_json(),
     })
 }
 

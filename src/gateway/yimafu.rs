@@ -366,12 +366,7 @@ pub fn notification_from_fields(
         currency: Some("CNY".into()),
         paid: status == "success",
         status,
-        raw: Value::Object(
-            fields
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect(),
-        ),
+        raw: p.to_json(),
     })
 }
 
