@@ -1,15 +1,11 @@
 //! Exports of both builds: validation, unsigned requests, reply parsing.
 
-use super::{from_js, now_ms, to_js, IntoJsResult, JsResult};
+use super::{from_js, gateway, now_ms, to_js, IntoJsResult, JsResult};
 use crate::error::{CheckoutError, Code};
 use crate::gateway::{self, Order};
-use crate::payment::{Gateway, Show};
+use crate::payment::Show;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
-
-fn gateway(name: &str) -> JsResult<Gateway> {
-    name.parse::<Gateway>().js()
-}
 
 fn order(gateway_name: &str, order: JsValue) -> JsResult<Order> {
     let g = gateway(gateway_name)?;

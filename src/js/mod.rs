@@ -9,6 +9,7 @@ pub mod qr;
 pub mod worker;
 
 use crate::error::{CheckoutError, Code};
+use crate::payment::Gateway;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -70,6 +71,19 @@ pub fn to_js<T: Serialize>(value: &T) -> JsResult<JsValue> {
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| CheckoutError::malformed(e.to_string()))
         .js()
+}
+
+/// An optional options argument: `undefined`/`null` → `None`, anything else read as `T`.
+pub fn optional_from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> JsResult<Option<T>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    from_js(value, what, Code::InvalidField).map(Some)
+}
+
+/// `"gatepay-io" | "gatepay" | "yimafu"` → [`Gateway`], or `unknown_gateway`.
+pub fn gateway(name: &str) -> JsResult<Gateway> {
+    name.parse::<Gateway>().js()
 }
 
 pub fn now_ms() -> u64 {

@@ -2,7 +2,7 @@
 //! verification. Secrets arrive from the worker's env bindings per call and are
 //! never stored.
 
-use super::{from_js, to_js, IntoJsResult, JsResult};
+use super::{from_js, gateway, optional_from_js, to_js, IntoJsResult, JsResult};
 use crate::error::{CheckoutError, Code};
 use crate::gateway::{gatepay_io, yimafu};
 use crate::payment::Gateway;
@@ -31,10 +31,6 @@ fn secret(g: Gateway, value: &JsValue) -> JsResult<Secret> {
             .unwrap_or_default(),
     };
     Secret::new(text, name).js()
-}
-
-fn gateway(name: &str) -> JsResult<Gateway> {
-    name.parse::<Gateway>().js()
 }
 
 /// Wire parameters `{ name: string | integer }` → pairs.
@@ -74,11 +70,7 @@ pub fn sign_request(
 ) -> JsResult<JsValue> {
     let g = gateway(gateway_name)?;
     let req: UnsignedRequest = from_js(unsigned, "unsigned", Code::InvalidField)?;
-    let opts: SignOptions = if opts.is_undefined() || opts.is_null() {
-        SignOptions::default()
-    } else {
-        from_js(opts, "opts", Code::InvalidField)?
-    };
+    let opts: SignOptions = optional_from_js(opts, "opts")?.unwrap_or_default();
     to_js(&signing::sign_request(g, &req, &secret(g, &secrets)?, &opts).js()?)
 }
 
@@ -93,14 +85,10 @@ pub fn verify_notify(
 ) -> JsResult<JsValue> {
     let g = gateway(gateway_name)?;
     let n: IncomingNotification = from_js(incoming, "notification", Code::MalformedNotification)?;
-    let opts: VerifyOptions = if opts.is_undefined() || opts.is_null() {
-        VerifyOptions {
-            now: super::now_ms(),
-            window_ms: signing::DEFAULT_WINDOW_MS,
-        }
-    } else {
-        from_js(opts, "opts", Code::InvalidField)?
-    };
+    let opts: VerifyOptions = optional_from_js(opts, "opts")?.unwrap_or_else(|| VerifyOptions {
+        now: super::now_ms(),
+        window_ms: signing::DEFAULT_WINDOW_MS,
+    });
     to_js(&signing::verify_notification(g, &n, &secret(g, &secrets)?, &opts).js()?)
 }
 
