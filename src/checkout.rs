@@ -307,7 +307,8 @@ pub enum State {
 pub struct OrderRecord {
     pub merchant_order_id: String,
     pub gateway: Gateway,
-    pub amount: String,
+    /// Stored as its decimal text, like every amount that leaves Rust.
+    pub amount: Amount,
     pub currency: String,
     pub state: State,
     pub expires_at: u64,
@@ -324,7 +325,7 @@ impl OrderRecord {
         Ok(OrderRecord {
             merchant_order_id: plan.merchant_order_id.clone(),
             gateway: plan.gateway,
-            amount: plan.amount.to_string(),
+            amount: plan.amount,
             currency: plan.currency.clone(),
             state: State::Pending,
             expires_at: payment.expires_at.unwrap_or(plan.expires_at),
@@ -369,7 +370,7 @@ pub fn apply(order: &OrderRecord, n: &Notification, now_ms: u64) -> Result<Trans
         ));
     }
     if let Some(a) = n.amount {
-        if a.to_string() != order.amount {
+        if a != order.amount {
             return Err(refuse(
                 "the notified amount differs from the order's",
                 "通知金额与订单金额不一致",
@@ -377,9 +378,8 @@ pub fn apply(order: &OrderRecord, n: &Notification, now_ms: u64) -> Result<Trans
             .field("amount"));
         }
     }
-    if order.notify_ids.iter().any(|id| id == &n.notify_id)
-        || (order.state == State::Paid && n.paid)
-    {
+    // A repeat changes nothing, and a paid order stays paid whatever comes after.
+    if order.notify_ids.iter().any(|id| id == &n.notify_id) || order.state == State::Paid {
         return Ok(Transition {
             order: order.clone(),
             changed: false,
@@ -388,12 +388,6 @@ pub fn apply(order: &OrderRecord, n: &Notification, now_ms: u64) -> Result<Trans
     let mut next = order.clone();
     next.notify_ids.push(n.notify_id.clone());
     match (order.state, n.paid) {
-        (State::Paid, false) => {
-            return Ok(Transition {
-                order: order.clone(),
-                changed: false,
-            })
-        }
         (_, true) => {
             next.state = State::Paid;
             next.paid_at = Some(now_ms);
@@ -546,7 +540,7 @@ mod tests {
         OrderRecord {
             merchant_order_id: "QC1".into(),
             gateway: Gateway::Yimafu,
-            amount: "29.90".into(),
+            amount: Amount::from_fen(2990).unwrap(),
             currency: "CNY".into(),
             state: State::Pending,
             expires_at: NOW + 1000,
