@@ -9,8 +9,8 @@ import {
 const MAX_BODY = 16 * 1024;
 const MAX_NOTIFY_BODY = 64 * 1024;
 const GATEWAYS = ['gatepay-io', 'gatepay', 'yimafu'];
-// Secrets per gateway: [env binding, the name signRequest/verifyNotify expect].
-const SECRET = { 'gatepay-io': ['GATEPAY_IO_APPSECRET', 'appsecret'], gatepay: ['GATEPAY_SECRET_KEY', 'secretKey'], yimafu: ['YIMAFU_KEY', 'key'] };
+// The env binding holding each gateway's secret (signRequest/verifyNotify take it as a string).
+const SECRET = { 'gatepay-io': 'GATEPAY_IO_APPSECRET', gatepay: 'GATEPAY_SECRET_KEY', yimafu: 'YIMAFU_KEY' };
 // Only 易码付 returns the same order for a repeated out_trade_no with identical
 // parameters (WeChat-Pay-v2 semantics); the others would create a duplicate or refuse.
 const RETRY_ON_NETWORK_ERROR = { 'gatepay-io': false, gatepay: false, yimafu: true };
@@ -78,11 +78,11 @@ const alnum = (n) => {
 
 /** Reads the public settings from env: a gateway without its secret is disabled. */
 function merchantFrom(env, config) {
-  const on = (secret, id, baseUrl, fallback) => (env[secret] && env[id] ? { baseUrl: env[baseUrl] || fallback, id: env[id] } : null);
+  const on = (gateway, id, baseUrl, fallback) => (env[SECRET[gateway]] && env[id] ? { baseUrl: env[baseUrl] || fallback, id: env[id] } : null);
   return {
-    gatepayIo: on('GATEPAY_IO_APPSECRET', 'GATEPAY_IO_APPKEY', 'GATEPAY_IO_BASE_URL', 'https://gatepay.io'),
-    gatepay: on('GATEPAY_SECRET_KEY', 'GATEPAY_CLIENT_ID', 'GATEPAY_BASE_URL', 'https://openplatform.gateapi.io'),
-    yimafu: env.YIMAFU_BASE_URL ? on('YIMAFU_KEY', 'YIMAFU_APP_ID', 'YIMAFU_BASE_URL', '') : null,
+    gatepayIo: on('gatepay-io', 'GATEPAY_IO_APPKEY', 'GATEPAY_IO_BASE_URL', 'https://gatepay.io'),
+    gatepay: on('gatepay', 'GATEPAY_CLIENT_ID', 'GATEPAY_BASE_URL', 'https://openplatform.gateapi.io'),
+    yimafu: env.YIMAFU_BASE_URL ? on('yimafu', 'YIMAFU_APP_ID', 'YIMAFU_BASE_URL', '') : null,
     publicBaseUrl: env.PUBLIC_BASE_URL || config.publicBaseUrl || '',
     expiryMs: Number(env.ORDER_EXPIRY_MS || config.expiryMs) || undefined,
   };
@@ -141,8 +141,7 @@ export function createCheckoutHandler(config = {}) {
     };
     const now = Date.now();
     const plan = planCheckout(config.catalog, merchantFrom(env, config), checkoutRequest, now, alnum(10));
-    const [binding, name] = SECRET[gateway];
-    const signed = signRequest(gateway, plan.unsigned, { [name]: env[binding] }, { timestamp: now, nonce: alnum(32) });
+    const signed = signRequest(gateway, plan.unsigned, env[SECRET[gateway]], { timestamp: now, nonce: alnum(32) });
     const reply = await callGateway(gateway, signed, Number(env.GATEWAY_TIMEOUT_MS) || config.timeoutMs || 8000);
     const { payment, order } = openOrder(plan, reply.status, reply.text);
     await store.put(order);
@@ -152,8 +151,7 @@ export function createCheckoutHandler(config = {}) {
   async function notify(request, env, gateway, url) {
     const body = request.method === 'POST' ? await readBody(request, MAX_NOTIFY_BODY) : '';
     const headers = Object.fromEntries(request.headers);
-    const [binding, name] = SECRET[gateway];
-    const n = verifyNotify(gateway, { headers, body, query: url.search.slice(1) }, { [name]: env[binding] }, { now: Date.now(), windowMs: Number(env.NOTIFY_WINDOW_MS || config.notifyWindowMs) || 300000 });
+    const n = verifyNotify(gateway, { headers, body, query: url.search.slice(1) }, env[SECRET[gateway]], { now: Date.now(), windowMs: Number(env.NOTIFY_WINDOW_MS || config.notifyWindowMs) || 300000 });
     // An exact copy of a message already handled is a replay: refused, state untouched.
     const fingerprint = await sha256(`${gateway}\n${headers['x-gatepay-signature'] ?? ''}\n${headers['x-gatepay-nonce'] ?? ''}\n${body}\n${url.search}`);
     if (await store.seen(fingerprint, 24 * 3600 * 1000)) throw new HttpError(409, 'replayed_notification', 'this notification was already handled');
