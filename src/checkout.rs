@@ -67,7 +67,7 @@ impl Merchant {
         };
         s.as_ref().ok_or_else(|| {
             CheckoutError::new(
-                Code::MissingSecret,
+                Code::GatewayNotConfigured,
                 format!("{g} is not configured on this shop"),
                 format!("本店未开通 {g} 支付"),
             )
@@ -106,6 +106,7 @@ pub struct Plan {
     pub quantity: u64,
     pub amount: Amount,
     pub currency: String,
+    pub created_at: u64,
     pub expires_at: u64,
     pub unsigned: UnsignedRequest,
 }
@@ -138,16 +139,57 @@ pub fn merchant_order_id(now_ms: u64, entropy: &str) -> Result<String> {
     Ok(format!("QC{time:0>8}{tail}").to_ascii_uppercase())
 }
 
+/// The order id for a checkout sent with an `Idempotency-Key`: `QK` + 18
+/// base-32 characters of the key's SHA-256 (hex), so every repeat of the key
+/// reaches the same order — and the same gateway order — wherever it lands.
+pub fn keyed_order_id(key_digest_hex: &str) -> Result<String> {
+    let bits = crate::request::unhex(key_digest_hex)
+        .filter(|b| b.len() >= 12)
+        .ok_or_else(|| {
+            CheckoutError::invalid(
+                "idempotencyKey",
+                "digest must be at least 12 bytes of hex",
+                "摘要必须是至少 12 字节的十六进制",
+            )
+        })?;
+    // 90 bits, 5 at a time, most significant first.
+    let mut acc: u128 = 0;
+    for b in &bits[..12] {
+        acc = (acc << 8) | u128::from(*b);
+    }
+    acc >>= 6;
+    let id: String = (0..18)
+        .rev()
+        .map(|i| b"0123456789ABCDEFGHIJKLMNOPQRSTUV"[((acc >> (5 * i)) & 31) as usize] as char)
+        .collect();
+    Ok(format!("QK{id}"))
+}
+
+/// Letters and digits, 5 to 32: what gatepay.io, GatePay and 易码付 all accept.
+fn check_order_id(id: &str) -> Result<()> {
+    if (5..=32).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(())
+    } else {
+        Err(CheckoutError::invalid(
+            "merchantOrderId",
+            "must be 5 to 32 letters or digits",
+            "必须是 5 到 32 位字母或数字",
+        ))
+    }
+}
+
 /// Prices `{ gateway, payType, sku, quantity, clientIp?, openid?, returnUrl? }`
-/// from the catalog and builds the gateway order. Anything the buyer sends
+/// from the catalog and builds the gateway order under `merchant_order_id`
+/// (from [`merchant_order_id`] or [`keyed_order_id`]). Anything the buyer sends
 /// about price is ignored: only sku and quantity are read.
 pub fn plan(
     products: &[Product],
     merchant: &Merchant,
     request: &Value,
     now_ms: u64,
-    entropy: &str,
+    merchant_order_id: &str,
 ) -> Result<Plan> {
+    check_order_id(merchant_order_id)?;
     let input = Input::new(request, "checkout")?;
     let gateway: Gateway = input.required_text("gateway")?.parse()?;
     let sku = input.required_text("sku")?;
@@ -197,7 +239,7 @@ pub fn plan(
     let settings = merchant.settings(gateway)?;
     let unit = Amount::parse_positive(&product.price).map_err(|e| e.field("price"))?;
     let amount = unit.checked_mul(quantity)?;
-    let id = merchant_order_id(now_ms, entropy)?;
+    let id = merchant_order_id.to_owned();
     let expires_at = now_ms
         + merchant
             .expiry_ms
@@ -287,14 +329,33 @@ pub fn plan(
         quantity,
         amount,
         currency: product.currency.clone(),
+        created_at: now_ms,
         expires_at,
         unsigned,
     })
 }
 
+/// The gateway's create-order reply for `plan` → the [`Payment`] to show, with
+/// what the gateway may not echo (order id, amount, currency, expiry) filled
+/// in from the plan.
+pub fn payment_for(plan: &Plan, http_status: u16, body: &str) -> Result<Payment> {
+    let mut payment = crate::gateway::parse_response(plan.gateway, http_status, body)?;
+    payment
+        .merchant_order_id
+        .get_or_insert_with(|| plan.merchant_order_id.clone());
+    payment.amount.get_or_insert(plan.amount);
+    payment
+        .currency
+        .get_or_insert_with(|| plan.currency.clone());
+    payment.expires_at.get_or_insert(plan.expires_at);
+    Ok(payment)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum State {
+    /// Written before the gateway is called; a notification may already apply.
+    Creating,
     Pending,
     Paid,
     Expired,
@@ -311,6 +372,8 @@ pub struct OrderRecord {
     pub amount: Amount,
     pub currency: String,
     pub state: State,
+    #[serde(default)]
+    pub created_at: u64,
     pub expires_at: u64,
     #[serde(default)]
     pub payment: Option<Value>,
@@ -321,31 +384,70 @@ pub struct OrderRecord {
 }
 
 impl OrderRecord {
-    pub fn new(plan: &Plan, payment: &Payment) -> Result<OrderRecord> {
-        Ok(OrderRecord {
+    /// The write-ahead record: it exists before the gateway is called, so a
+    /// notification that overtakes the create-order reply finds its order.
+    pub fn creating(plan: &Plan) -> OrderRecord {
+        OrderRecord {
             merchant_order_id: plan.merchant_order_id.clone(),
             gateway: plan.gateway,
             amount: plan.amount,
             currency: plan.currency.clone(),
-            state: State::Pending,
-            expires_at: payment.expires_at.unwrap_or(plan.expires_at),
-            payment: Some(
-                serde_json::to_value(payment)
-                    .map_err(|e| CheckoutError::malformed(e.to_string()))?,
-            ),
+            state: State::Creating,
+            created_at: plan.created_at,
+            expires_at: plan.expires_at,
+            payment: None,
             paid_at: None,
             notify_ids: Vec::new(),
-        })
+        }
     }
 
-    /// The state a poll should see at `now_ms`: a pending order past its expiry is expired.
+    /// The state a reader should see at `now_ms`: an unpaid order past its expiry is expired.
     pub fn state_at(&self, now_ms: u64) -> State {
-        if self.state == State::Pending && now_ms > self.expires_at {
+        if self.is_open() && now_ms > self.expires_at {
             State::Expired
         } else {
             self.state
         }
     }
+
+    /// Still waiting for the buyer (or for the gateway's reply).
+    pub fn is_open(&self) -> bool {
+        matches!(self.state, State::Creating | State::Pending)
+    }
+}
+
+/// The gateway answered: the record takes its payment and becomes pending. An
+/// order a notification already settled keeps its state (paid stays paid).
+pub fn open(order: &OrderRecord, payment: &Payment) -> Result<OrderRecord> {
+    let mut next = order.clone();
+    next.payment = Some(serde_json::to_value(payment).map_err(CheckoutError::internal)?);
+    if let Some(at) = payment.expires_at {
+        next.expires_at = at;
+    }
+    if next.state == State::Creating {
+        next.state = State::Pending;
+    }
+    Ok(next)
+}
+
+/// The gateway call failed: an order still being created is failed; one a
+/// notification already settled is left as it is (the money moved anyway).
+pub fn fail(order: &OrderRecord) -> OrderRecord {
+    let mut next = order.clone();
+    if next.state == State::Creating {
+        next.state = State::Failed;
+    }
+    next
+}
+
+/// At its expiry (the object's alarm), an order still open becomes expired;
+/// `None` when nothing changes.
+pub fn expire(order: &OrderRecord, now_ms: u64) -> Option<OrderRecord> {
+    let state = order.state_at(now_ms);
+    (state != order.state).then(|| OrderRecord {
+        state,
+        ..order.clone()
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -371,9 +473,10 @@ pub fn apply(order: &OrderRecord, n: &Notification, now_ms: u64) -> Result<Trans
     }
     if let Some(a) = n.amount {
         if a != order.amount {
-            return Err(refuse(
-                "the notified amount differs from the order's",
-                "通知金额与订单金额不一致",
+            return Err(CheckoutError::new(
+                Code::AmountMismatch,
+                format!("the notified amount {a} differs from the order's {}", order.amount),
+                format!("通知金额 {a} 与订单金额 {} 不一致", order.amount),
             )
             .field("amount"));
         }
@@ -392,7 +495,7 @@ pub fn apply(order: &OrderRecord, n: &Notification, now_ms: u64) -> Result<Trans
             next.state = State::Paid;
             next.paid_at = Some(now_ms);
         }
-        (State::Pending, false) => {
+        (State::Creating | State::Pending, false) => {
             next.state = if n.status.contains("EXPIRED") {
                 State::Expired
             } else {
@@ -438,10 +541,14 @@ mod tests {
 
     const NOW: u64 = 1_763_884_800_000;
 
+    fn id() -> String {
+        merchant_order_id(NOW, "abcdefghij").unwrap()
+    }
+
     #[test]
     fn prices_from_the_catalog_only() {
         let req = json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "quantity": 3, "price": "0.01", "amount": 1});
-        let p = plan(&catalog(), &merchant(), &req, NOW, "abcdefghij").unwrap();
+        let p = plan(&catalog(), &merchant(), &req, NOW, &id()).unwrap();
         assert_eq!(p.amount.fen(), 8970, "3 × 29.90 whatever the browser says");
         assert!(p.unsigned.signing_input.contains("amount=8970"));
         assert!(p
@@ -460,7 +567,7 @@ mod tests {
             &merchant(),
             &json!({"gateway": "gatepay", "payType": "WEB", "sku": "nft", "quantity": 2}),
             NOW,
-            "0123456789",
+            "QC0123456789",
         )
         .unwrap();
         assert!(
@@ -515,7 +622,7 @@ mod tests {
             ),
         ];
         for (req, field, code) in cases {
-            let e = plan(&catalog(), &merchant(), &req, NOW, "abcdefghij").unwrap_err();
+            let e = plan(&catalog(), &merchant(), &req, NOW, &id()).unwrap_err();
             assert_eq!((e.field.as_deref(), e.code), (Some(field), code), "{req}");
         }
         let mut m = merchant();
@@ -525,10 +632,10 @@ mod tests {
             &m,
             &json!({"gateway": "yimafu", "payType": "30", "sku": "tea"}),
             NOW,
-            "abcdefghij",
+            &id(),
         )
         .unwrap_err();
-        assert_eq!(e.code, Code::MissingSecret);
+        assert_eq!(e.code, Code::GatewayNotConfigured);
         assert_eq!(
             public_catalog(&catalog(), &m)[0].offers.len(),
             1,
@@ -543,6 +650,7 @@ mod tests {
             amount: Amount::from_fen(2990).unwrap(),
             currency: "CNY".into(),
             state: State::Pending,
+            created_at: NOW,
             expires_at: NOW + 1000,
             payment: None,
             paid_at: None,
@@ -604,5 +712,57 @@ mod tests {
             (State::Paid, false),
             "paid stays paid"
         );
+    }
+
+    #[test]
+    fn keyed_ids_are_stable_and_valid_everywhere() {
+        // Digest and expected id computed with Python's hashlib, independently.
+        let digest = "683a54a2eed84be9941578b401a472f7cda4b59e42d2f7567ddceb33d1cc7ef3";
+        assert_eq!(keyed_order_id(digest).unwrap(), "QKD0T598NER15UJ50LF2");
+        assert!(keyed_order_id("abc").is_err());
+        let req = json!({"gateway": "gatepay", "payType": "WEB", "sku": "nft"});
+        let p = plan(&catalog(), &merchant(), &req, NOW, "QKD0T598NER15UJ50LF2").unwrap();
+        assert_eq!(p.merchant_order_id, "QKD0T598NER15UJ50LF2");
+        for bad in ["", "QC1", "QC-0001", &"X".repeat(33)] {
+            let e = plan(&catalog(), &merchant(), &req, NOW, bad).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("merchantOrderId"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn write_ahead_open_fail_expire() {
+        let req = json!({"gateway": "yimafu", "payType": "30", "sku": "tea"});
+        let p = plan(&catalog(), &merchant(), &req, NOW, &id()).unwrap();
+        let creating = OrderRecord::creating(&p);
+        assert_eq!((creating.state, creating.created_at), (State::Creating, NOW));
+        let reply = r#"{"resultCode":200,"message":"成功","Data":{"out_trade_no":"X","trade_no":"T1","channel":"alipay_qr","body":"https://qr.alipay.com/bax1"}}"#;
+        let payment = payment_for(&p, 200, reply).unwrap();
+        assert_eq!(payment.amount, Some(p.amount), "filled in from the plan");
+        let pending = open(&creating, &payment).unwrap();
+        assert_eq!(pending.state, State::Pending);
+        assert!(pending.payment.is_some());
+        assert_eq!(fail(&creating).state, State::Failed);
+        assert_eq!(fail(&pending).state, State::Pending, "only a creating order fails");
+
+        // A notification that overtakes the reply is applied to the creating record…
+        let mut n = paid(2990, "T1");
+        n.merchant_order_id = p.merchant_order_id.clone();
+        let t = apply(&creating, &n, NOW + 1).unwrap();
+        assert_eq!(t.order.state, State::Paid);
+        // …and neither the late reply nor a late failure undoes it.
+        assert_eq!(open(&t.order, &payment).unwrap().state, State::Paid);
+        assert_eq!(fail(&t.order).state, State::Paid);
+
+        // Expiry: only open orders, only after expires_at.
+        assert_eq!(expire(&pending, pending.expires_at), None);
+        assert_eq!(expire(&pending, pending.expires_at + 1).unwrap().state, State::Expired);
+        assert_eq!(expire(&creating, creating.expires_at + 1).unwrap().state, State::Expired);
+        assert_eq!(expire(&t.order, u64::MAX), None, "paid is never expired");
+    }
+
+    #[test]
+    fn wrong_amount_is_its_own_code() {
+        let e = apply(&record(), &paid(1, "T1"), NOW).unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), (Code::AmountMismatch, Some("amount")));
     }
 }

@@ -43,6 +43,12 @@ pub enum Code {
     MalformedNotification,
     /// A required secret was not provided.
     MissingSecret,
+    /// The shop has not switched this gateway on (no id or secret in its settings).
+    GatewayNotConfigured,
+    /// A correctly signed notification whose amount differs from the order's.
+    AmountMismatch,
+    /// A fault of ours, not of the input or the gateway (e.g. a value that could not be serialised).
+    Internal,
     /// QR text is empty.
     QrEmpty,
     /// QR text does not fit in any QR version at the chosen error correction.
@@ -70,6 +76,9 @@ impl Code {
             Code::StaleTimestamp => "stale_timestamp",
             Code::MalformedNotification => "malformed_notification",
             Code::MissingSecret => "missing_secret",
+            Code::GatewayNotConfigured => "gateway_not_configured",
+            Code::AmountMismatch => "amount_mismatch",
+            Code::Internal => "internal_error",
             Code::QrEmpty => "qr_empty",
             Code::QrTooLong => "qr_too_long",
             Code::InvalidQrOption => "invalid_qr_option",
@@ -144,6 +153,15 @@ impl CheckoutError {
             Code::MalformedNotification,
             format!("the notification could not be read: {what}"),
             format!("无法解析支付通知：{what}"),
+        )
+    }
+
+    /// A local fault (serialising our own values); never blamed on the gateway or the buyer.
+    pub fn internal(what: impl fmt::Display) -> Self {
+        CheckoutError::new(
+            Code::Internal,
+            format!("internal error: {what}"),
+            format!("内部错误：{what}"),
         )
     }
 

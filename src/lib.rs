@@ -35,10 +35,10 @@
 //!
 //! let reply_body = r#"{"resultCode":200,"message":"成功","Data":{"out_trade_no":"WX-0001","trade_no":"T1","channel":"alipay_qr","body":"https://qr.alipay.com/bax1"}}"#;
 //! let payment = parse_response(Gateway::Yimafu, 200, reply_body)?;
-//! if let Show::Qr { content } = &payment.show {
-//!     let svg = qrcheckout::qr::render_svg(content, &Default::default())?;
-//!     assert!(svg.starts_with("<svg"));
-//! }
+//! let Show::Qr { content } = &payment.show else { panic!("alipay_qr shows a QR: {:?}", payment.show) };
+//! assert_eq!(content, "https://qr.alipay.com/bax1");
+//! let svg = qrcheckout::qr::render_svg(content, &Default::default())?;
+//! assert!(svg.starts_with("<svg"));
 //! # Ok(())
 //! # }
 //! ```

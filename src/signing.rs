@@ -748,6 +748,20 @@ mod tests {
         );
     }
 
+    /// Correctly signed (sign computed with Python's hashlib) but unreadable:
+    /// the signature passes, the content is refused as malformed, not as forged.
+    #[test]
+    fn signed_but_malformed_notifications() {
+        let no_order = "amount=100&app_id=app_9ba59abbe56e057f20f&trade_no=YMF1&trade_state=success&sign=BF1EF109C3646C456B241E14CD9C331E";
+        let fractional = "amount=1.5&app_id=app_9ba59abbe56e057f20f&out_trade_no=QC1&trade_no=YMF1&trade_state=success&sign=FFE9B5337185B7C7D658316B70411BFA";
+        for (body, needle) in [(no_order, "out_trade_no"), (fractional, "amount")] {
+            let n = IncomingNotification { body: body.into(), ..Default::default() };
+            let e = verify_notification(Gateway::Yimafu, &n, &s(YKEY), &opts(0)).unwrap_err();
+            assert_eq!(e.code, Code::MalformedNotification, "{body}: {e:?}");
+            assert!(e.message.contains(needle), "{e:?}");
+        }
+    }
+
     #[test]
     fn secrets_never_print() {
         let secret = s("sk_live_do_not_log");

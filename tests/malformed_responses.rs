@@ -167,7 +167,7 @@ fn every_malformed_reply_is_a_typed_error() {
             cases += 1;
         }
     }
-    assert!(cases >= 40, "{cases} cases");
+    assert_eq!(cases, 105, "the README counts 105 malformed replies");
 }
 
 #[test]

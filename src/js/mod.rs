@@ -69,7 +69,7 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue, what: &str, code: Code) -> J
 pub fn to_js<T: Serialize>(value: &T) -> JsResult<JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| CheckoutError::malformed(e.to_string()))
+        .map_err(CheckoutError::internal)
         .js()
 }
 

@@ -162,6 +162,7 @@ pub fn sign_yimafu(params_obj: JsValue, key: &str) -> JsResult<String> {
 use crate::checkout::{self, Merchant, OrderRecord, Plan, Product};
 use crate::payment::{Notification, Payment};
 
+
 /// What a shop's catalog shows: only the gateways this shop has configured.
 #[wasm_bindgen(js_name = publicCatalog)]
 pub fn public_catalog(catalog: JsValue, merchant: JsValue) -> JsResult<JsValue> {
@@ -170,41 +171,67 @@ pub fn public_catalog(catalog: JsValue, merchant: JsValue) -> JsResult<JsValue> 
     to_js(&checkout::public_catalog(&products, &merchant))
 }
 
+/// A fresh merchant order id (`QC…`) from the time and 10 random characters,
+/// or, given the SHA-256 hex of an `Idempotency-Key`, the key's own id (`QK…`).
+#[wasm_bindgen(js_name = orderId)]
+pub fn order_id(now: f64, entropy: &str, key_digest: Option<String>) -> JsResult<String> {
+    match key_digest {
+        Some(d) => checkout::keyed_order_id(&d),
+        None => checkout::merchant_order_id(now as u64, entropy),
+    }
+    .js()
+}
+
 /// Prices `{ gateway, payType, sku, quantity, clientIp?, openid? }` from the catalog
-/// and returns the plan: merchant order id, amount, expiry and the unsigned request.
+/// and returns the plan: amount, expiry and the unsigned request for `merchantOrderId`.
 #[wasm_bindgen(js_name = planCheckout)]
 pub fn plan_checkout(
     catalog: JsValue,
     merchant: JsValue,
     request: JsValue,
     now: f64,
-    entropy: &str,
+    merchant_order_id: &str,
 ) -> JsResult<JsValue> {
     let products: Vec<Product> = from_js(catalog, "catalog", Code::InvalidField)?;
     let merchant: Merchant = from_js(merchant, "merchant", Code::InvalidField)?;
     let request: Value = from_js(request, "checkout", Code::InvalidField)?;
-    to_js(&checkout::plan(&products, &merchant, &request, now as u64, entropy).js()?)
+    to_js(&checkout::plan(&products, &merchant, &request, now as u64, merchant_order_id).js()?)
 }
 
-/// Parses the gateway's reply for a plan and returns `{ payment, order }`, the
-/// order record to store (state `pending`).
-#[wasm_bindgen(js_name = openOrder)]
-pub fn open_order(plan: JsValue, http_status: u16, body_text: &str) -> JsResult<JsValue> {
+/// The write-ahead record (state `creating`), stored before the gateway is called.
+#[wasm_bindgen(js_name = creatingOrder)]
+pub fn creating_order(plan: JsValue) -> JsResult<JsValue> {
     let plan: Plan = from_js(plan, "plan", Code::InvalidField)?;
-    let mut payment: Payment =
-        crate::gateway::parse_response(plan.gateway, http_status, body_text).js()?;
-    // The gateway may not echo these; the plan knows them exactly.
-    payment
-        .merchant_order_id
-        .get_or_insert_with(|| plan.merchant_order_id.clone());
-    payment.amount.get_or_insert(plan.amount);
-    payment
-        .currency
-        .get_or_insert_with(|| plan.currency.clone());
-    payment.expires_at.get_or_insert(plan.expires_at);
-    let order = OrderRecord::new(&plan, &payment).js()?;
-    // The record already holds the payment as JSON; reply with that copy.
-    to_js(&serde_json::json!({ "payment": order.payment, "order": order }))
+    to_js(&OrderRecord::creating(&plan))
+}
+
+/// Parses the gateway's create-order reply for a plan into the `Payment` to show.
+#[wasm_bindgen(js_name = paymentFor)]
+pub fn payment_for(plan: JsValue, http_status: u16, body_text: &str) -> JsResult<JsValue> {
+    let plan: Plan = from_js(plan, "plan", Code::InvalidField)?;
+    to_js(&checkout::payment_for(&plan, http_status, body_text).js()?)
+}
+
+/// The record once the gateway answered: `creating` → `pending` with its payment.
+#[wasm_bindgen(js_name = openOrder)]
+pub fn open_order(order: JsValue, payment: JsValue) -> JsResult<JsValue> {
+    let order: OrderRecord = from_js(order, "order", Code::InvalidField)?;
+    let payment: Payment = from_js(payment, "payment", Code::InvalidField)?;
+    to_js(&checkout::open(&order, &payment).js()?)
+}
+
+/// The record once the gateway call failed: `creating` → `failed`, others unchanged.
+#[wasm_bindgen(js_name = failOrder)]
+pub fn fail_order(order: JsValue) -> JsResult<JsValue> {
+    let order: OrderRecord = from_js(order, "order", Code::InvalidField)?;
+    to_js(&checkout::fail(&order))
+}
+
+/// At the order's alarm: the expired record, or `null` when nothing changes.
+#[wasm_bindgen(js_name = expireOrder)]
+pub fn expire_order(order: JsValue, now: f64) -> JsResult<JsValue> {
+    let order: OrderRecord = from_js(order, "order", Code::InvalidField)?;
+    to_js(&checkout::expire(&order, now as u64))
 }
 
 /// `{ order, changed }` after a verified notification; throws when it does not fit the order.
