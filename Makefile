@@ -43,6 +43,7 @@ test-rust: | setup
 	cargo test --no-default-features --lib
 	cargo clippy --all-features --all-targets -- -D warnings
 	cargo clippy --no-default-features -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --features edge -- -D warnings
 	tests/no-signing-deps.sh
 
 test-wasm: | setup

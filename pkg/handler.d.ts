@@ -1,15 +1,9 @@
 import type { Product } from './worker.js';
 
-export interface OrderStore {
-  get(merchantOrderId: string): Promise<unknown | null>;
-  put(order: { merchantOrderId: string }): Promise<void>;
-  /** True when `key` was already seen within `ttlMs`; marks it seen. */
-  seen(key: string, ttlMs: number): Promise<boolean>;
-}
-
 export interface CheckoutHandlerConfig {
   catalog: Product[];
-  store?: OrderStore;
+  /** The env binding of the `CheckoutOrder` Durable Object namespace (default `ORDERS`). */
+  ordersBinding?: string;
   fetch?: typeof fetch;
   timeoutMs?: number;
   notifyWindowMs?: number;
@@ -17,13 +11,15 @@ export interface CheckoutHandlerConfig {
   allowedOrigins?: string;
   expiryMs?: number;
   wasmModule?: WebAssembly.Module;
-  /** Cap of the default in-memory store. */
+  /** Cap of the in-memory fallback used when no Durable Object is bound (unit tests only). */
   maxOrders?: number;
 }
 
-/** Bounded: past `maxOrders` (default 10000) the oldest orders are forgotten. */
-export function memoryStore(options?: { maxOrders?: number; maxSeen?: number }): OrderStore;
-/** Module-worker shape: `export default createCheckoutHandler({ catalog })`. */
+/**
+ * Module-worker shape: `export default createCheckoutHandler({ catalog })`, with
+ * `export { CheckoutOrder } from 'qrcheckout/worker/durable'` beside it and the
+ * namespace bound as `ORDERS`.
+ */
 export function createCheckoutHandler(config: CheckoutHandlerConfig): {
-  fetch(request: Request, env: Record<string, string | undefined>, ctx?: unknown): Promise<Response>;
+  fetch(request: Request, env: Record<string, unknown>, ctx?: unknown): Promise<Response>;
 };

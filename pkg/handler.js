@@ -1,10 +1,12 @@
 // A ready fetch handler for workerd / Cloudflare Workers. HTTP plumbing only:
-// routes, env, fetch, CORS and the store. Pricing, signing, verification, reply
-// parsing and order states are decided in Rust (the worker build).
+// routes, env, fetch and CORS. Pricing, signing, verification, reply parsing
+// and order states are decided in Rust (the worker build); each order lives in
+// its own Durable Object (durable.js, logic in orders.js).
 import wasm from './worker/qrcheckout_bg.wasm';
 import {
-  init, publicCatalog, planCheckout, signRequest, openOrder, verifyNotify, applyNotification, notifyReply, orderState,
+  init, publicCatalog, orderId, planCheckout, signRequest, paymentFor, verifyNotify, notifyReply,
 } from './worker.js';
+import { memoryOrders, orderSettings, errorFields } from './orders.js';
 
 const MAX_BODY = 16 * 1024;
 const MAX_NOTIFY_BODY = 64 * 1024;
@@ -14,37 +16,6 @@ const SECRET = { 'gatepay-io': 'GATEPAY_IO_APPSECRET', gatepay: 'GATEPAY_SECRET_
 // Only 易码付 returns the same order for a repeated out_trade_no with identical
 // parameters (WeChat-Pay-v2 semantics); the others would create a duplicate or refuse.
 const RETRY_ON_NETWORK_ERROR = { 'gatepay-io': false, gatepay: false, yimafu: true };
-
-/**
- * In-memory order store for one isolate (the demo, tests). Bounded: past
- * `maxOrders` the oldest orders are forgotten, so a long-lived isolate's memory
- * stays flat. See README for KV / Durable Objects in production.
- */
-export function memoryStore({ maxOrders = 10000, maxSeen = 50000 } = {}) {
-  const orders = new Map();
-  const seen = new Map();
-  const cap = (map, max) => { while (map.size > max) map.delete(map.keys().next().value); };
-  return {
-    async get(id) { return orders.get(id) ?? null; },
-    async put(order) {
-      orders.delete(order.merchantOrderId); // re-insert: most recently written last
-      orders.set(order.merchantOrderId, order);
-      cap(orders, maxOrders);
-    },
-    /** True when `key` was already seen within `ttlMs`; marks it seen. */
-    async seen(key, ttlMs) {
-      const now = Date.now();
-      const until = seen.get(key);
-      if (until !== undefined && until >= now) return true;
-      seen.delete(key);
-      seen.set(key, now + ttlMs);
-      // Entries are in insertion order with one TTL, so expired ones are at the front.
-      for (const [k, u] of seen) { if (u >= now) break; seen.delete(k); }
-      cap(seen, maxSeen);
-      return false;
-    },
-  };
-}
 
 async function sha256(text) {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
@@ -60,15 +31,20 @@ class HttpError extends Error {
 
 const STATUS_OF = {
   gateway_rejected: 502, gateway_unavailable: 502, malformed_response: 502,
-  missing_secret: 503, bad_signature: 401, stale_timestamp: 401,
+  gateway_not_configured: 503, missing_secret: 503, bad_signature: 401, stale_timestamp: 401,
+  unknown_order: 404, internal_error: 500,
 };
 
 function json(status, body, headers = {}) {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
 }
 
-function errorBody(e) {
-  return { error: { code: e.code, field: e.field ?? null, message: e.message, messageZh: e.messageZh ?? null, gatewayCode: e.gatewayCode ?? null } };
+/** Any thrown error → `{ status, error }`; unexpected ones are logged and answered as 500, never with their text. */
+function failureOf(e) {
+  if (e instanceof HttpError) return { status: e.status, error: { code: e.code, message: e.message } };
+  if (e?.name === 'CheckoutError') return { status: STATUS_OF[e.code] ?? 400, error: errorFields(e) };
+  console.error('checkout worker: unexpected error', e?.stack ?? e);
+  return { status: 500, error: { code: 'internal_error', message: 'internal error' } };
 }
 
 const alnum = (n) => {
@@ -96,15 +72,32 @@ async function readBody(request, limit) {
   return text;
 }
 
+// The fields that make two checkouts "the same request" for an Idempotency-Key
+// (not the client IP: a phone may change networks between a request and its retry).
+const REQUEST_FIELDS = ['gateway', 'payType', 'sku', 'quantity', 'openid', 'returnUrl'];
+// Printable ASCII, as payment APIs accept; a UUID fits.
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,255}$/;
+
 /**
- * `config`: `{ catalog, store?, fetch?, timeoutMs?, notifyWindowMs?, publicBaseUrl?, wasmModule? }`;
- * env `GATEWAY_TIMEOUT_MS`, `NOTIFY_WINDOW_MS`, `ORDER_EXPIRY_MS`, `MAX_ORDERS` override the numbers.
- * Secrets and ids come from `env` on each request (Workers pass env per call).
+ * `config`: `{ catalog, ordersBinding?, fetch?, timeoutMs?, notifyWindowMs?, publicBaseUrl?, wasmModule? }`;
+ * env `GATEWAY_TIMEOUT_MS`, `NOTIFY_WINDOW_MS`, `ORDER_EXPIRY_MS`, `ORDER_RETENTION_MS`, `MAX_ORDERS`
+ * override the numbers. Secrets and ids come from `env` on each request (Workers pass env per call).
+ * Orders live in the Durable Object bound as `ORDERS` (or `ordersBinding`); without that binding,
+ * in this isolate's memory — for unit tests only.
  */
 export function createCheckoutHandler(config = {}) {
   init(config.wasmModule ?? wasm);
-  // The default store is made on the first request, when env (MAX_ORDERS) is known.
-  let store = config.store;
+  let memory = null;
+  /** The order object for an id: its Durable Object stub, or the in-memory fallback. */
+  function orderFor(env, id) {
+    const ns = env[config.ordersBinding ?? 'ORDERS'];
+    if (ns) return ns.get(ns.idFromName(id));
+    if (!memory) {
+      console.warn('qrcheckout: no ORDERS Durable Object binding; orders are kept in this isolate only (not for production)');
+      memory = memoryOrders({ maxOrders: Number(env.MAX_ORDERS) || config.maxOrders, ...orderSettings(env) });
+    }
+    return memory.get(id);
+  }
   const upstream = config.fetch ?? ((...a) => fetch(...a));
   async function callGateway(gateway, signed, timeoutMs) {
     const attempt = async () => {
@@ -134,31 +127,44 @@ export function createCheckoutHandler(config = {}) {
       throw new HttpError(400, 'invalid_json', 'the body is not JSON');
     }
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'invalid_json', 'the body must be a JSON object');
-    const gateway = body.gateway;
-    const checkoutRequest = {
-      gateway, payType: body.payType, sku: body.sku, quantity: body.quantity, openid: body.openid, returnUrl: body.returnUrl,
-      clientIp: request.headers.get('cf-connecting-ip') || undefined,
-    };
+    const checkoutRequest = Object.fromEntries(REQUEST_FIELDS.map((k) => [k, body[k]]));
+    const key = request.headers.get('idempotency-key');
+    if (key !== null && !IDEMPOTENCY_KEY.test(key)) {
+      throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 8 to 255 printable ASCII characters');
+    }
     const now = Date.now();
-    const plan = planCheckout(config.catalog, merchantFrom(env, config), checkoutRequest, now, alnum(10));
-    const signed = signRequest(gateway, plan.unsigned, env[SECRET[gateway]], { timestamp: now, nonce: alnum(32) });
-    const reply = await callGateway(gateway, signed, Number(env.GATEWAY_TIMEOUT_MS) || config.timeoutMs || 8000);
-    const { payment, order } = openOrder(plan, reply.status, reply.text);
-    await store.put(order);
-    return json(200, { payment, order: { merchantOrderId: order.merchantOrderId, state: order.state, amount: order.amount, currency: order.currency, expiresAt: order.expiresAt } });
+    const id = orderId(now, alnum(10), key === null ? undefined : await sha256(key));
+    const clientIp = request.headers.get('cf-connecting-ip') || undefined;
+    const plan = planCheckout(config.catalog, merchantFrom(env, config), { ...checkoutRequest, clientIp }, now, id);
+    const timeoutMs = Number(env.GATEWAY_TIMEOUT_MS) || config.timeoutMs || 8000;
+    const order = orderFor(env, id);
+    // Write-ahead: the order exists before the gateway is called.
+    const begun = await order.begin({ plan, requestHash: await sha256(JSON.stringify(checkoutRequest)), waitMs: 2 * timeoutMs + 1000 });
+    if (begun.role === 'conflict') throw new HttpError(409, 'idempotency_key_reused', 'this Idempotency-Key was sent with a different checkout');
+    if (begun.role === 'busy') throw new HttpError(409, 'idempotency_key_in_progress', 'the first request with this Idempotency-Key is still running');
+    if (begun.role === 'repeat') return json(begun.answer.status, begun.answer.body, { 'idempotent-replayed': 'true' });
+    let payment = null;
+    let failure = null;
+    try {
+      const signed = signRequest(plan.gateway, plan.unsigned, env[SECRET[plan.gateway]], { timestamp: now, nonce: alnum(32) });
+      const reply = await callGateway(plan.gateway, signed, timeoutMs);
+      payment = paymentFor(plan, reply.status, reply.text);
+    } catch (e) {
+      failure = failureOf(e);
+    }
+    const answer = await order.settle({ payment, failure, now: Date.now() });
+    return json(answer.status, answer.body);
   }
 
   async function notify(request, env, gateway, url) {
     const body = request.method === 'POST' ? await readBody(request, MAX_NOTIFY_BODY) : '';
     const headers = Object.fromEntries(request.headers);
     const n = verifyNotify(gateway, { headers, body, query: url.search.slice(1) }, env[SECRET[gateway]], { now: Date.now(), windowMs: Number(env.NOTIFY_WINDOW_MS || config.notifyWindowMs) || 300000 });
-    // An exact copy of a message already handled is a replay: refused, state untouched.
+    // An exact copy of a handled message is what a gateway resends after a lost
+    // acknowledgement: the order's object acknowledges it again and changes nothing.
     const fingerprint = await sha256(`${gateway}\n${headers['x-gatepay-signature'] ?? ''}\n${headers['x-gatepay-nonce'] ?? ''}\n${body}\n${url.search}`);
-    if (await store.seen(fingerprint, 24 * 3600 * 1000)) throw new HttpError(409, 'replayed_notification', 'this notification was already handled');
-    const order = await store.get(n.merchantOrderId);
-    if (!order) throw new HttpError(404, 'unknown_order', 'no such order');
-    const { order: next, changed } = applyNotification(order, n, Date.now());
-    if (changed || next.notifyIds.length !== order.notifyIds.length) await store.put(next);
+    const result = await orderFor(env, n.merchantOrderId).notify({ notification: n, fingerprint, now: Date.now() });
+    if (result.error) throw new HttpError(result.error.status, result.error.code, result.error.message);
     const reply = notifyReply(gateway, env.YIMAFU_NOTIFY_REPLY || undefined);
     return new Response(reply.body, { status: reply.status, headers: { 'content-type': reply.contentType } });
   }
@@ -173,24 +179,29 @@ export function createCheckoutHandler(config = {}) {
       if (!GATEWAYS.includes(notifyMatch[1])) throw new HttpError(404, 'unknown_gateway', 'no such gateway');
       return notify(request, env, notifyMatch[1], url);
     }
-    const orderMatch = path.match(/^\/orders\/([A-Za-z0-9_-]{1,64})$/);
+    const orderMatch = path.match(/^\/orders\/([A-Za-z0-9]{5,32})(\/events)?$/);
     if (orderMatch && request.method === 'GET') {
-      const order = await store.get(orderMatch[1]);
-      if (!order) throw new HttpError(404, 'unknown_order', 'no such order');
-      const { merchantOrderId, amount, currency, expiresAt, paidAt, payment } = order;
-      return json(200, { merchantOrderId, state: orderState(order, Date.now()), amount, currency, expiresAt, paidAt: paidAt ?? null, payment });
+      const order = orderFor(env, orderMatch[1]);
+      if (orderMatch[2]) {
+        const events = await order.fetch(new Request('https://order.internal/events'));
+        if (events.status === 404) throw new HttpError(404, 'unknown_order', 'no such order');
+        if (events.status === 429) throw new HttpError(429, 'too_many_subscribers', 'too many open event streams for this order');
+        return events;
+      }
+      const view = await order.view(Date.now());
+      if (!view) throw new HttpError(404, 'unknown_order', 'no such order');
+      return json(200, view);
     }
     throw new HttpError(404, 'not_found', 'no such route');
   }
 
   return {
     async fetch(request, env = {}) {
-      store ??= memoryStore({ maxOrders: Number(env.MAX_ORDERS) || config.maxOrders });
       const origin = request.headers.get('origin');
       const allowed = (env.ALLOWED_ORIGINS || config.allowedOrigins || '').split(',').map((s) => s.trim()).filter(Boolean);
       const isNotify = new URL(request.url).pathname.startsWith('/notify/');
       const cors = origin && allowed.includes(origin)
-        ? { 'access-control-allow-origin': origin, vary: 'origin', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-max-age': '600' }
+        ? { 'access-control-allow-origin': origin, vary: 'origin', 'access-control-allow-headers': 'content-type, idempotency-key', 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-max-age': '600' }
         : null;
       // A browser page from an origin not on the list gets nothing: no CORS headers, 403.
       if (origin && !cors && !isNotify) return json(403, { error: { code: 'origin_not_allowed', message: 'this origin may not use the checkout' } });
@@ -199,15 +210,14 @@ export function createCheckoutHandler(config = {}) {
       try {
         response = await route(request, env);
       } catch (e) {
-        if (e instanceof HttpError) response = json(e.status, { error: { code: e.code, message: e.message } });
-        else if (e?.name === 'CheckoutError') response = json(STATUS_OF[e.code] ?? 400, errorBody(e));
-        else {
-          console.error('checkout worker: unexpected error', e?.stack ?? e);
-          response = json(500, { error: { code: 'internal_error', message: 'internal error' } });
-        }
+        const { status, error } = failureOf(e);
+        response = json(status, { error });
       }
-      if (cors) for (const [k, v] of Object.entries(cors)) response.headers.set(k, v);
-      return response;
+      if (!cors) return response;
+      // A response from a Durable Object (the event stream) has immutable headers.
+      const headers = new Headers(response.headers);
+      for (const [k, v] of Object.entries(cors)) headers.set(k, v);
+      return new Response(response.body, { status: response.status, headers });
     },
   };
 }

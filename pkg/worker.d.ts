@@ -68,19 +68,31 @@ export interface Merchant {
 }
 export interface CheckoutRequest { gateway: Gateway; payType: string; sku: string; quantity?: number; clientIp?: string; openid?: string; returnUrl?: string }
 export interface Plan {
-  merchantOrderId: string; gateway: Gateway; sku: string; quantity: number; amount: string; currency: string; expiresAt: number; unsigned: UnsignedRequest;
+  merchantOrderId: string; gateway: Gateway; sku: string; quantity: number; amount: string; currency: string;
+  createdAt: number; expiresAt: number; unsigned: UnsignedRequest;
 }
-export type OrderState = 'pending' | 'paid' | 'expired' | 'failed';
+/** `creating` is the write-ahead state: stored before the gateway is called. */
+export type OrderState = 'creating' | 'pending' | 'paid' | 'expired' | 'failed';
 export interface OrderRecord {
-  merchantOrderId: string; gateway: Gateway; amount: string; currency: string; state: OrderState; expiresAt: number;
-  payment: import('./browser.js').Payment | null; paidAt: number | null; notifyIds: string[];
+  merchantOrderId: string; gateway: Gateway; amount: string; currency: string; state: OrderState; createdAt: number;
+  expiresAt: number; payment: import('./browser.js').Payment | null; paidAt: number | null; notifyIds: string[];
 }
 /** The catalog with only the gateways this shop has configured. */
 export function publicCatalog(catalog: Product[], merchant: Merchant): Product[];
-/** Prices from the catalog (never from the request), mints the merchant order id, builds the unsigned request. */
-export function planCheckout(catalog: Product[], merchant: Merchant, request: CheckoutRequest, now: number, entropy: string): Plan;
-/** The gateway's reply for a plan → the payment and the order record to store. */
-export function openOrder(plan: Plan, httpStatus: number, bodyText: string): { payment: import('./browser.js').Payment; order: OrderRecord };
-/** Applies a verified notification; throws when it does not fit the order (amount, id). */
+/** A fresh merchant order id (`QC…`), or with the SHA-256 hex of an Idempotency-Key that key's own id (`QK…`). */
+export function orderId(now: number, entropy: string, keyDigest?: string): string;
+/** Prices from the catalog (never from the request) and builds the unsigned request for `merchantOrderId`. */
+export function planCheckout(catalog: Product[], merchant: Merchant, request: CheckoutRequest, now: number, merchantOrderId: string): Plan;
+/** The write-ahead record (state `creating`). */
+export function creatingOrder(plan: Plan): OrderRecord;
+/** The gateway's create-order reply for a plan → the payment to show (order id, amount, expiry filled in). */
+export function paymentFor(plan: Plan, httpStatus: number, bodyText: string): import('./browser.js').Payment;
+/** `creating` → `pending` with its payment; a paid order stays paid. */
+export function openOrder(order: OrderRecord, payment: import('./browser.js').Payment): OrderRecord;
+/** `creating` → `failed`; any other state is kept. */
+export function failOrder(order: OrderRecord): OrderRecord;
+/** At the expiry: the expired record, or `null` when the order is not open or not yet due. */
+export function expireOrder(order: OrderRecord, now: number): OrderRecord | null;
+/** Applies a verified notification; throws `amount_mismatch` or `malformed_notification` when it does not fit. */
 export function applyNotification(order: OrderRecord, notification: Notification, now: number): { order: OrderRecord; changed: boolean };
 export function orderState(order: OrderRecord, now: number): OrderState;

@@ -20,8 +20,13 @@ export {
   signGatepay,
   signYimafu,
   publicCatalog,
+  orderId,
   planCheckout,
+  creatingOrder,
+  paymentFor,
   openOrder,
+  failOrder,
+  expireOrder,
   applyNotification,
   orderState,
 } from './worker/qrcheckout.js';

@@ -16,8 +16,13 @@ function devVars() {
     .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]).filter(([, v]) => v !== ''));
 }
 
-/** The worker's env for a sandbox at `sandboxUrl`; GATEPAY_* / YIMAFU_* from `env` or .dev.vars win. */
-export function workerBindings({ sandboxUrl: s, workerPort, pagePort, env = process.env, extraBindings = {} }) {
+/**
+ * The worker's env for a sandbox at `sandboxUrl`. Only `make demo` passes
+ * `env` and `useDevVars`: there GATEPAY_* / YIMAFU_* from the environment or
+ * worker/.dev.vars win. Tests never read either, so a developer's real
+ * credentials can never reach a test run.
+ */
+export function workerBindings({ sandboxUrl: s, workerPort, pagePort, env = {}, useDevVars = false, extraBindings = {} }) {
   const pageOrigin = `http://127.0.0.1:${pagePort}`;
   const bindings = {
     GATEPAY_IO_BASE_URL: s, GATEPAY_IO_APPKEY: DEFAULTS.gatepayIo.appkey, GATEPAY_IO_APPSECRET: DEFAULTS.gatepayIo.appsecret,
@@ -27,18 +32,21 @@ export function workerBindings({ sandboxUrl: s, workerPort, pagePort, env = proc
     PUBLIC_BASE_URL: `http://127.0.0.1:${workerPort}`,
     ...extraBindings,
   };
-  const overrides = { ...devVars(), ...Object.fromEntries(Object.entries(env).filter(([k]) => /^(GATEPAY_|YIMAFU_|ALLOWED_ORIGINS$|PUBLIC_BASE_URL$|ORDER_EXPIRY_MS$|GATEWAY_TIMEOUT_MS$)/.test(k))) };
+  const overrides = { ...(useDevVars ? devVars() : {}), ...Object.fromEntries(Object.entries(env).filter(([k]) => /^(GATEPAY_|YIMAFU_|ALLOWED_ORIGINS$|PUBLIC_BASE_URL$|ORDER_EXPIRY_MS$|GATEWAY_TIMEOUT_MS$)/.test(k))) };
   return Object.assign(bindings, overrides);
 }
 
-export async function startStack({ pagePort = 8080, workerPort = 8787, sandboxPort = 8788, env = process.env, page = true, extraBindings = {} } = {}) {
+/** `workerd`: options for startWorkerd (ordersDir, keepOrders, secondPort). */
+export async function startStack({
+  pagePort = 8080, workerPort = 8787, sandboxPort = 8788, env = {}, useDevVars = false, page = true, extraBindings = {}, workerd = {},
+} = {}) {
   const sandbox = await startSandbox({ port: sandboxPort, merchantBase: `http://127.0.0.1:${workerPort}` });
   const s = sandbox.url;
   const pageOrigin = `http://127.0.0.1:${pagePort}`;
-  const bindings = workerBindings({ sandboxUrl: s, workerPort, pagePort, env, extraBindings });
+  const bindings = workerBindings({ sandboxUrl: s, workerPort, pagePort, env, useDevVars, extraBindings });
   let worker;
   try {
-    worker = await startWorkerd({ port: workerPort, bindings });
+    worker = await startWorkerd({ port: workerPort, bindings, ...workerd });
   } catch (e) {
     await sandbox.close();
     throw e;

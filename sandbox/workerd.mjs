@@ -2,7 +2,7 @@
 // .wasm as a module (workerd cannot compile wasm from bytes) and lets the worker
 // reach loopback (the sandbox) through a `network` service.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +14,8 @@ export const CHECKOUT_MODULES = [
   ['worker/index.js', 'esModule'],
   ['worker/catalog.js', 'esModule'],
   ['pkg/handler.js', 'esModule'],
+  ['pkg/durable.js', 'esModule'],
+  ['pkg/orders.js', 'esModule'],
   ['pkg/worker.js', 'esModule'],
   ['pkg/worker/qrcheckout.js', 'esModule'],
   ['pkg/worker/qrcheckout_bg.wasm', 'wasm'],
@@ -21,30 +23,56 @@ export const CHECKOUT_MODULES = [
 
 const str = (s) => JSON.stringify(String(s));
 
-/** Starts workerd; resolves once it answers. `bindings` become env text bindings. */
-export async function startWorkerd({ port = 8787, modules = CHECKOUT_MODULES, bindings = {}, readyPath = '/catalog', quiet = true } = {}) {
+/**
+ * Starts workerd; resolves once it answers. `bindings` become env text bindings.
+ * Orders live in the `CheckoutOrder` Durable Object namespace, SQLite files under
+ * `ordersDir` (wiped first unless `keepOrders`); `ordersDir: null` leaves the
+ * binding out (the handler's in-memory fallback). `secondPort` adds a second
+ * worker service — its own isolate — bound to the same namespace.
+ */
+export async function startWorkerd({
+  port = 8787, secondPort = null, modules = CHECKOUT_MODULES, bindings = {}, readyPath = '/catalog', quiet = true,
+  ordersDir = join(root, 'target', 'workerd', `orders-${port}`), keepOrders = false,
+} = {}) {
   // embed paths are relative to the config file (absolute ones are refused), so the
   // config lives in the (git-ignored) target folder of the repo.
   const dir = join(root, 'target', 'workerd');
   mkdirSync(dir, { recursive: true });
-  const config = `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "checkout", worker = .checkout),
-    (name = "loopback", network = (allow = ["public", "private", "local"])),
-  ],
-  sockets = [ (name = "http", address = ${str(`127.0.0.1:${port}`)}, http = (), service = "checkout") ],
-);
-const checkout :Workerd.Worker = (
+  if (ordersDir) {
+    if (!keepOrders) rmSync(ordersDir, { recursive: true, force: true });
+    mkdirSync(ordersDir, { recursive: true });
+  }
+  const textBindings = Object.entries(bindings).filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `    (name = ${str(k)}, text = ${str(v)}),`).join('\n');
+  const worker = (orders) => `(
   modules = [
 ${modules.map(([name, type]) => `    (name = ${str(name)}, ${type} = embed ${str(`../../${name}`)}),`).join('\n')}
   ],
   bindings = [
-${Object.entries(bindings).filter(([, v]) => v !== undefined).map(([k, v]) => `    (name = ${str(k)}, text = ${str(v)}),`).join('\n')}
+${textBindings}
+${ordersDir ? `    (name = "ORDERS", durableObjectNamespace = ${orders}),` : ''}
   ],
   compatibilityDate = "2025-01-01",
-  globalOutbound = "loopback",
+  globalOutbound = "loopback",`;
+  const config = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "checkout", worker = .checkout),
+${secondPort ? '    (name = "checkout-b", worker = .checkoutB),' : ''}
+    (name = "loopback", network = (allow = ["public", "private", "local"])),
+${ordersDir ? `    (name = "orders-disk", disk = (path = ${str(ordersDir)}, writable = true)),` : ''}
+  ],
+  sockets = [
+    (name = "http", address = ${str(`127.0.0.1:${port}`)}, http = (), service = "checkout"),
+${secondPort ? `    (name = "http-b", address = ${str(`127.0.0.1:${secondPort}`)}, http = (), service = "checkout-b"),` : ''}
+  ],
 );
+const checkout :Workerd.Worker = ${worker('"CheckoutOrder"')}
+${ordersDir ? `  durableObjectNamespaces = [(className = "CheckoutOrder", uniqueKey = "qrcheckout-orders", enableSql = true)],
+  durableObjectStorage = (localDisk = "orders-disk"),` : ''}
+);
+${secondPort ? `const checkoutB :Workerd.Worker = ${worker('(className = "CheckoutOrder", serviceName = "checkout")')}
+);` : ''}
 `;
   const file = join(dir, `config-${port}.capnp`);
   writeFileSync(file, config);
@@ -67,7 +95,9 @@ ${Object.entries(bindings).filter(([, v]) => v !== undefined).map(([k, v]) => ` 
   }
   return {
     url,
+    secondUrl: secondPort ? `http://127.0.0.1:${secondPort}` : null,
     child,
+    ordersDir,
     log: () => log,
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();

@@ -416,18 +416,21 @@ impl OrderRecord {
     }
 }
 
-/// The gateway answered: the record takes its payment and becomes pending. An
-/// order a notification already settled keeps its state (paid stays paid).
-pub fn open(order: &OrderRecord, payment: &Payment) -> Result<OrderRecord> {
+/// The gateway answered: the record takes its payment (as JSON, the form it is
+/// stored and shown in) and becomes pending. An order a notification already
+/// settled keeps its state (paid stays paid).
+pub fn open(order: &OrderRecord, payment: Value) -> OrderRecord {
     let mut next = order.clone();
-    next.payment = Some(serde_json::to_value(payment).map_err(CheckoutError::internal)?);
-    if let Some(at) = payment.expires_at {
+    // Timestamps may come back from JS as whole-valued doubles.
+    let expires = payment.get("expiresAt");
+    if let Some(at) = expires.and_then(|v| v.as_u64().or_else(|| v.as_f64().map(|f| f as u64))) {
         next.expires_at = at;
     }
+    next.payment = Some(payment);
     if next.state == State::Creating {
         next.state = State::Pending;
     }
-    Ok(next)
+    next
 }
 
 /// The gateway call failed: an order still being created is failed; one a
@@ -738,7 +741,8 @@ mod tests {
         let reply = r#"{"resultCode":200,"message":"成功","Data":{"out_trade_no":"X","trade_no":"T1","channel":"alipay_qr","body":"https://qr.alipay.com/bax1"}}"#;
         let payment = payment_for(&p, 200, reply).unwrap();
         assert_eq!(payment.amount, Some(p.amount), "filled in from the plan");
-        let pending = open(&creating, &payment).unwrap();
+        let payment = serde_json::to_value(&payment).unwrap();
+        let pending = open(&creating, payment.clone());
         assert_eq!(pending.state, State::Pending);
         assert!(pending.payment.is_some());
         assert_eq!(fail(&creating).state, State::Failed);
@@ -750,7 +754,7 @@ mod tests {
         let t = apply(&creating, &n, NOW + 1).unwrap();
         assert_eq!(t.order.state, State::Paid);
         // …and neither the late reply nor a late failure undoes it.
-        assert_eq!(open(&t.order, &payment).unwrap().state, State::Paid);
+        assert_eq!(open(&t.order, payment).state, State::Paid);
         assert_eq!(fail(&t.order).state, State::Paid);
 
         // Expiry: only open orders, only after expires_at.

@@ -160,7 +160,7 @@ pub fn sign_yimafu(params_obj: JsValue, key: &str) -> JsResult<String> {
 // ---- the merchant's side: catalog pricing and order states (see `checkout`) ----
 
 use crate::checkout::{self, Merchant, OrderRecord, Plan, Product};
-use crate::payment::{Notification, Payment};
+use crate::payment::Notification;
 
 
 /// What a shop's catalog shows: only the gateways this shop has configured.
@@ -216,8 +216,8 @@ pub fn payment_for(plan: JsValue, http_status: u16, body_text: &str) -> JsResult
 #[wasm_bindgen(js_name = openOrder)]
 pub fn open_order(order: JsValue, payment: JsValue) -> JsResult<JsValue> {
     let order: OrderRecord = from_js(order, "order", Code::InvalidField)?;
-    let payment: Payment = from_js(payment, "payment", Code::InvalidField)?;
-    to_js(&checkout::open(&order, &payment).js()?)
+    let payment: Value = from_js(payment, "payment", Code::InvalidField)?;
+    to_js(&checkout::open(&order, payment))
 }
 
 /// The record once the gateway call failed: `creating` → `failed`, others unchanged.

@@ -1,0 +1,8 @@
+import type { DurableObject } from 'cloudflare:workers';
+
+/**
+ * One order per object (`idFromName(merchantOrderId)`), SQLite-backed
+ * (`new_sqlite_classes`). Holds the order record, applies verified
+ * notifications, expires the order by alarm, streams its state (`/events`).
+ */
+export declare class CheckoutOrder extends DurableObject {}

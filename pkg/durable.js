@@ -1,0 +1,30 @@
+// The Durable Object that owns one order (one object per merchant order id,
+// `idFromName`). Cloudflare runs exactly one instance of it at a time and
+// serialises its storage calls, so a notification racing its retries — or the
+// create-order reply — cannot interleave. SQLite-backed: declare it with a
+// `new_sqlite_classes` migration and export it from the worker's entry:
+//   export { CheckoutOrder } from 'qrcheckout/worker/durable';
+import { DurableObject } from 'cloudflare:workers';
+import wasm from './worker/qrcheckout_bg.wasm';
+import { init } from './worker.js';
+import { OrderObject, orderSettings } from './orders.js';
+
+export class CheckoutOrder extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    init(wasm);
+    this.order = new OrderObject(ctx.storage, orderSettings(env));
+  }
+
+  begin(args) { return this.order.begin(args); }
+
+  settle(args) { return this.order.settle(args); }
+
+  notify(args) { return this.order.notify(args); }
+
+  view(now) { return this.order.view(now); }
+
+  fetch(request) { return this.order.fetch(request); }
+
+  alarm() { return this.order.alarm(Date.now()); }
+}
