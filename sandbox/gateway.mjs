@@ -40,12 +40,14 @@ export async function startSandbox({ port = 8788, host = '127.0.0.1', merchantBa
   const gatepayTradeNos = new Set();
   let fault = { mode: 'none', remaining: 0 };
   let seq = 0;
+  let lastCreated = null;
   const base = () => `http://${host}:${server.address().port}`;
 
   function newOrder(gateway, fields) {
     const id = `${gateway}-${Date.now().toString(36)}-${(++seq).toString(36)}${randomBytes(3).toString('hex')}`;
     const order = { id, gateway, state: 'pending', createdAt: Date.now(), ...fields };
     orders.set(id, order);
+    lastCreated = order;
     return order;
   }
 
@@ -172,6 +174,9 @@ ${order.state === 'pending' ? `<form method="post"><button id="pay" type="submit
       if (url.pathname === '/__sandbox/orders') return send(res, 200, 'application/json', JSON.stringify([...orders.values()]));
       const create = { '/api/pay/create': 'gatepay-io', '/v1/pay/order': 'gatepay', '/v1/transactions/order.html': 'yimafu' }[url.pathname];
       if (create && req.method === 'POST') {
+        // `notify-first`: the order is paid and its notification delivered before
+        // the create-order reply leaves (a fast payer, a slow network).
+        const notifyFirst = fault.mode === 'notify-first' && fault.remaining > 0;
         if (fault.mode !== 'none' && fault.remaining > 0) {
           fault.remaining -= 1;
           if (fault.mode === '500') return send(res, 500, 'text/plain', 'Internal Server Error');
@@ -179,18 +184,25 @@ ${order.state === 'pending' ? `<form method="post"><button id="pay" type="submit
           if (fault.mode === 'html') return send(res, 200, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>');
           if (fault.mode === 'truncated') return send(res, 200, 'application/json', '{"code":100,"data":{"order_u');
           if (fault.mode === 'hang') { await new Promise((r) => setTimeout(r, fault.hangMs)); return send(res, 500, 'text/plain', 'late'); }
+          // notify-first falls through to a normal reply.
         }
+        lastCreated = null;
+        let status = 200;
+        let text;
         if (create === 'gatepay-io') {
           const out = await gatepayIoCreate(body);
           const price = out.__price;
           delete out.__price;
-          return send(res, 200, 'application/json', JSON.stringify(out).replace('"__PRICE__"', price ?? 'null'));
-        }
-        if (create === 'gatepay') {
+          text = JSON.stringify(out).replace('"__PRICE__"', price ?? 'null');
+        } else if (create === 'gatepay') {
           const out = gatepayCreate(Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), v])), body);
-          return send(res, out.status === 'SUCCESS' ? 200 : 400, 'application/json', JSON.stringify(out));
+          status = out.status === 'SUCCESS' ? 200 : 400;
+          text = JSON.stringify(out);
+        } else {
+          text = JSON.stringify(yimafuCreate(body));
         }
-        return send(res, 200, 'application/json', JSON.stringify(yimafuCreate(body)));
+        if (notifyFirst && lastCreated) await pay(lastCreated);
+        return send(res, status, 'application/json', text);
       }
       const payMatch = url.pathname.match(/^\/pay\/([\w-]+)$/);
       if (payMatch) {

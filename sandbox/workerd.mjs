@@ -100,7 +100,7 @@ ${secondPort ? `const checkoutB :Workerd.Worker = ${worker('(className = "Checko
     ordersDir,
     log: () => log,
     stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', resolve);
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 2000).unref();
