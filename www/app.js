@@ -1,6 +1,6 @@
 // The demo checkout page: catalog from the worker, validation in wasm before any
 // network call, the QR from our wasm (or the gateway's own image), a countdown
-// and polling until paid or expired.
+// and live order events (polling when they cannot connect) until paid or expired.
 import init, { validateOrder, paymentQrSource, renderQrSvg } from '/pkg/browser.js';
 
 const WORKER = new URLSearchParams(location.search).get('worker') ?? `${location.protocol}//${location.hostname}:8787`;
@@ -29,7 +29,10 @@ const METHOD_NAMES = {
 let lang = localStorage.getItem('lang') ?? (navigator.language.startsWith('zh') ? 'zh' : 'en');
 let products = [];
 let poll = null;
+let events = null;
 let ticker = null;
+// Polling (the fallback) backs off to this; tests wait on the same number.
+const POLL_MAX_MS = 5000;
 
 const t = (key) => TEXT[lang][key];
 const state = (s) => { document.body.dataset.state = s; for (const id of ['order', 'payment', 'paid', 'expired']) $(id).hidden = id !== (s === 'form' ? 'order' : s); };
@@ -144,8 +147,15 @@ async function submit(event) {
     return showError(e);
   }
   $('pay').disabled = true;
+  // One key per Pay press: a retry after a network error cannot create a second order.
+  const key = crypto.randomUUID();
+  const send = () => fetch(`${WORKER}/checkout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify({ gateway, payType, sku: p.sku, quantity: Number(quantity), openid }),
+  });
   try {
-    const res = await fetch(`${WORKER}/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ gateway, payType, sku: p.sku, quantity: Number(quantity), openid }) });
+    const res = await send().catch(() => new Promise((r) => setTimeout(r, 1000)).then(send));
     const body = await res.json();
     if (!res.ok) return showError(body.error);
     showPayment(body.payment);
@@ -185,7 +195,26 @@ function showPayment(payment) {
     if (show.kind === 'redirect' || show.link) Object.assign($('open-app'), { href: show.url ?? show.link, hidden: false });
   }
   startCountdown(payment.expiresAt);
-  startPolling(payment.merchantOrderId, payment.expiresAt);
+  watch(payment.merchantOrderId, payment.expiresAt);
+}
+
+/** A final state ends the page; anything else keeps waiting. */
+function settle(order) {
+  if (order.state === 'paid') finish('paid');
+  else if (order.state === 'expired' || order.state === 'failed') finish('expired');
+}
+
+/** The worker pushes the order's state as it changes; if the stream cannot connect, poll instead. */
+function watch(id, expiresAt) {
+  events?.close();
+  events = new EventSource(`${WORKER}/orders/${encodeURIComponent(id)}/events`);
+  events.addEventListener('state', (e) => settle(JSON.parse(e.data)));
+  events.onerror = () => {
+    if (!events) return;
+    events.close();
+    events = null;
+    if (document.body.dataset.state === 'payment') startPolling(id, expiresAt);
+  };
 }
 
 function startCountdown(expiresAt) {
@@ -205,12 +234,11 @@ function startPolling(id, expiresAt) {
   const check = async () => {
     try {
       const res = await fetch(`${WORKER}/orders/${encodeURIComponent(id)}`);
-      const order = await res.json();
-      if (order.state === 'paid') return finish('paid');
-      if (order.state === 'expired' || order.state === 'failed') return finish('expired');
+      settle(await res.json());
+      if (document.body.dataset.state !== 'payment') return;
     } catch { /* a missed poll is retried */ }
     if (Date.now() > expiresAt + 2000) return finish('expired');
-    delay = Math.min(delay * 1.5, 5000);
+    delay = Math.min(delay * 1.5, POLL_MAX_MS);
     poll = setTimeout(check, Math.min(delay, Math.max(250, expiresAt + 1000 - Date.now())));
   };
   poll = setTimeout(check, delay);
@@ -218,6 +246,8 @@ function startPolling(id, expiresAt) {
 
 function finish(s) {
   clearTimeout(poll);
+  events?.close();
+  events = null;
   clearInterval(ticker);
   state(s);
   $(s).querySelector('h2').focus?.();
