@@ -3,54 +3,40 @@
 //! order id, build the gateway order, and move an order through its states when
 //! a verified notification arrives.
 
+use crate::catalog::{price, Choice};
+pub use crate::catalog::{Offer, Product};
 use crate::error::{CheckoutError, Code, Result};
-use crate::gateway::{gatepay, gatepay_io, yimafu};
+use crate::gateway::{module, PricedChoice, Settings};
 use crate::money::Amount;
 use crate::payment::{Gateway, Notification, Payment};
-use crate::request::{Input, UnsignedRequest};
+use crate::request::{origin_of, UnsignedRequest};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// How long a QR stays payable unless the gateway says otherwise.
 pub const DEFAULT_EXPIRY_MS: u64 = 15 * 60 * 1000;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Offer {
-    pub gateway: Gateway,
-    /// gatepay.io: `wechat`/`alipay`/`onecode`; GatePay: terminal types; 易码付: "20", "30"…
-    pub pay_types: Vec<String>,
-    /// gatepay.io prices by its own product id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<u64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Product {
-    pub sku: String,
-    pub name: String,
-    /// Decimal text, e.g. "29.90".
-    pub price: String,
-    pub currency: String,
-    pub offers: Vec<Offer>,
-}
-
-/// Per-gateway public settings (ids and URLs, never secrets). A gateway whose
-/// settings are absent is disabled.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// The shop's public settings (ids and URLs, never secrets), read from the
+/// worker's env by [`Merchant::from_env`]. A gateway without settings is off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Merchant {
-    pub gatepay_io: Option<GatewaySettings>,
-    pub gatepay: Option<GatewaySettings>,
-    pub yimafu: Option<GatewaySettings>,
+    #[serde(default)]
+    pub gateways: BTreeMap<Gateway, GatewaySettings>,
     /// Where gateways send notifications: `{publicBaseUrl}/notify/{gateway}`.
     pub public_base_url: String,
     #[serde(default)]
     pub expiry_ms: Option<u64>,
+    /// Origins a buyer-supplied return or cancel URL may point to.
+    #[serde(default)]
+    pub return_origins: Vec<String>,
+    /// The payer IP to send when the platform reports none (see README: 易码付 requires one).
+    #[serde(default)]
+    pub client_ip_fallback: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GatewaySettings {
     pub base_url: String,
@@ -59,13 +45,46 @@ pub struct GatewaySettings {
 }
 
 impl Merchant {
-    fn settings(&self, g: Gateway) -> Result<&GatewaySettings> {
-        let s = match g {
-            Gateway::GatepayIo => &self.gatepay_io,
-            Gateway::Gatepay => &self.gatepay,
-            Gateway::Yimafu => &self.yimafu,
+    /// Reads the worker's text bindings. A gateway is on when its id and secret
+    /// are set and its base URL is known (set, or the gateway's public default);
+    /// the secret itself is not kept. `RETURN_ORIGINS` defaults to `ALLOWED_ORIGINS`.
+    pub fn from_env(env: &BTreeMap<String, String>) -> Merchant {
+        let get = |k: &str| env.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let gateways = Gateway::ALL
+            .iter()
+            .filter_map(|g| {
+                let f = module(*g).facts();
+                get(f.secret_binding)?;
+                let base_url = get(f.base_url_binding).or(f.default_base_url)?;
+                Some((
+                    *g,
+                    GatewaySettings {
+                        base_url: base_url.to_owned(),
+                        id: get(f.id_binding)?.to_owned(),
+                    },
+                ))
+            })
+            .collect();
+        let list = |k: &str| {
+            get(k).map(|v| {
+                v.split(',')
+                    .filter_map(|o| origin_of(o.trim()))
+                    .collect::<Vec<_>>()
+            })
         };
-        s.as_ref().ok_or_else(|| {
+        Merchant {
+            gateways,
+            public_base_url: get("PUBLIC_BASE_URL").unwrap_or_default().to_owned(),
+            expiry_ms: get("ORDER_EXPIRY_MS").and_then(|v| v.parse().ok()),
+            return_origins: list("RETURN_ORIGINS")
+                .or_else(|| list("ALLOWED_ORIGINS"))
+                .unwrap_or_default(),
+            client_ip_fallback: get("CLIENT_IP_FALLBACK").map(str::to_owned),
+        }
+    }
+
+    fn settings(&self, g: Gateway) -> Result<&GatewaySettings> {
+        self.gateways.get(&g).ok_or_else(|| {
             CheckoutError::new(
                 Code::GatewayNotConfigured,
                 format!("{g} is not configured on this shop"),
@@ -76,15 +95,31 @@ impl Merchant {
     }
 
     pub fn enabled(&self, g: Gateway) -> bool {
-        self.settings(g).is_ok()
+        self.gateways.contains_key(&g)
+    }
+
+    /// A URL the buyer will be sent to must lead back to one of the shop's origins.
+    fn check_return_url(&self, field: &str, url: &str) -> Result<()> {
+        match origin_of(url) {
+            Some(o) if self.return_origins.contains(&o) => Ok(()),
+            _ => Err(CheckoutError::new(
+                Code::ReturnUrlNotAllowed,
+                format!("{field} must lead to one of the shop's own origins"),
+                format!("{field} 必须指向本店自己的站点"),
+            )
+            .field(field)),
+        }
     }
 }
 
-/// The catalog as the page may see it: only gateways this shop has enabled.
+/// The catalog as the page may see it: only gateways this shop has enabled,
+/// prices written the one exact way (`"29.9"` → `"29.90"`).
 pub fn public_catalog(products: &[Product], merchant: &Merchant) -> Vec<Product> {
     products
         .iter()
         .map(|p| Product {
+            price: Amount::parse_positive(&p.price)
+                .map_or_else(|_| p.price.clone(), |a| a.to_string()),
             offers: p
                 .offers
                 .iter()
@@ -178,10 +213,10 @@ fn check_order_id(id: &str) -> Result<()> {
     }
 }
 
-/// Prices `{ gateway, payType, sku, quantity, clientIp?, openid?, returnUrl? }`
-/// from the catalog and builds the gateway order under `merchant_order_id`
-/// (from [`merchant_order_id`] or [`keyed_order_id`]). Anything the buyer sends
-/// about price is ignored: only sku and quantity are read.
+/// Prices `{ gateway, payType, sku, quantity, clientIp?, openid?, returnUrl?, cancelUrl? }`
+/// from the catalog and has the gateway's module write its order under
+/// `merchant_order_id` (from [`merchant_order_id`] or [`keyed_order_id`]).
+/// Anything the buyer sends about price is ignored: only sku and quantity are read.
 pub fn plan(
     products: &[Product],
     merchant: &Merchant,
@@ -190,145 +225,56 @@ pub fn plan(
     merchant_order_id: &str,
 ) -> Result<Plan> {
     check_order_id(merchant_order_id)?;
-    let input = Input::new(request, "checkout")?;
-    let gateway: Gateway = input.required_text("gateway")?.parse()?;
-    let sku = input.required_text("sku")?;
-    let pay_type = input.required_text("payType")?;
-    let quantity = input
-        .integer("quantity")
-        .map_err(|()| {
-            CheckoutError::new(
-                Code::InvalidQuantity,
-                "quantity must be a whole number of at least 1",
-                "数量必须是不小于 1 的整数",
-            )
-            .field("quantity")
-        })?
-        .unwrap_or(1);
-    if quantity == 0 || quantity > 999 {
-        return Err(CheckoutError::new(
-            Code::InvalidQuantity,
-            "quantity must be 1 to 999",
-            "数量必须在 1 到 999 之间",
-        )
-        .field("quantity"));
-    }
-    let product = products
-        .iter()
-        .find(|p| p.sku == sku)
-        .ok_or_else(|| CheckoutError::invalid("sku", "is not in the catalog", "商品不存在"))?;
-    let offer = product
-        .offers
-        .iter()
-        .find(|o| o.gateway == gateway)
-        .ok_or_else(|| {
-            CheckoutError::invalid(
-                "gateway",
-                "is not offered for this product",
-                "该商品不支持此支付网关",
-            )
-        })?;
-    if !offer.pay_types.contains(&pay_type) {
-        return Err(CheckoutError::new(
-            Code::InvalidPayType,
-            "this pay method is not offered for this product",
-            "该商品不支持此支付方式",
-        )
-        .field("payType"));
+    let choice = Choice::read(request)?;
+    let gateway = choice.gateway;
+    let m = module(gateway);
+    choice.check_fields_for(m.facts())?;
+    let priced = price(products, &choice)?;
+    for (field, url) in choice.urls() {
+        merchant.check_return_url(field, url)?;
     }
     let settings = merchant.settings(gateway)?;
-    let unit = Amount::parse_positive(&product.price).map_err(|e| e.field("price"))?;
-    let amount = unit.checked_mul(quantity)?;
-    let id = merchant_order_id.to_owned();
-    let expires_at = now_ms
-        + merchant
-            .expiry_ms
-            .unwrap_or(DEFAULT_EXPIRY_MS)
-            .min(gatepay::MAX_EXPIRY_MS);
-    let unsigned = match gateway {
-        Gateway::GatepayIo => gatepay_io::Order {
-            product_id: offer
-                .product_id
-                .ok_or_else(|| CheckoutError::missing("productId"))?,
-            product_num: quantity,
-            pay_type,
-            out_order_id: id.clone(),
-            custom: json!({ "sku": sku, "qty": quantity }).to_string(),
-        }
-        .build(&gatepay_io::Config {
-            base_url: settings.base_url.clone(),
-            appkey: settings.id.clone(),
-        })?,
-        Gateway::Gatepay => gatepay::Order {
-            merchant_trade_no: id.clone(),
-            env: gatepay::Env {
-                terminal_type: pay_type,
-                scene: None,
-            },
-            currency: product.currency.clone(),
-            order_amount: amount,
-            goods: gatepay::Goods {
-                goods_name: product.name.clone(),
-                goods_detail: Some(format!("{sku} × {quantity}")),
-            },
-            order_expire_time: Some(expires_at),
-            return_url: input.text("returnUrl")?,
-            cancel_url: None,
-            channel_id: None,
-            fiat_currency: None,
-            fiat_amount: None,
-            surcharge_amount: None,
-            pay_currency: None,
-            pay_amount: None,
-            chain: None,
-            address: None,
-            source_type: None,
-            pay_types: None,
-        }
-        .build(
-            &gatepay::Config {
-                base_url: settings.base_url.clone(),
-                client_id: settings.id.clone(),
-            },
+    let client_ip = request
+        .get("clientIp")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .or(merchant.client_ip_fallback.as_deref());
+    let expiry = merchant.expiry_ms.unwrap_or(DEFAULT_EXPIRY_MS);
+    let expires_at = now_ms + expiry.min(m.facts().max_expiry_ms);
+    let notify_url = format!(
+        "{}/notify/{gateway}",
+        merchant.public_base_url.trim_end_matches('/')
+    );
+    let unsigned = m.request_for(
+        &PricedChoice {
+            merchant_order_id,
+            sku: &choice.sku,
+            name: &priced.product.name,
+            currency: &priced.product.currency,
+            pay_type: &choice.pay_type,
+            quantity: choice.quantity,
+            amount: priced.amount,
+            product_id: priced.offer.product_id,
             now_ms,
-        )?,
-        Gateway::Yimafu => yimafu::Order {
-            out_trade_no: id.clone(),
-            pay_type: pay_type.parse().map_err(|_| {
-                CheckoutError::new(
-                    Code::InvalidPayType,
-                    "payType must be a number",
-                    "支付方式必须是数字",
-                )
-                .field("payType")
-            })?,
-            description: product.name.clone(),
-            amount,
-            client_ip: input
-                .text("clientIp")?
-                .unwrap_or_else(|| "127.0.0.1".into()),
-            notify_url: format!(
-                "{}/notify/yimafu",
-                merchant.public_base_url.trim_end_matches('/')
-            ),
-            time_expire: Some(((expires_at - now_ms) / 60_000).max(1)),
-            attach: Some(json!({ "sku": sku, "qty": quantity }).to_string()),
-            openid: input.text("openid")?.filter(|s| !s.is_empty()),
-            split: None,
-            pay_extra: None,
-        }
-        .build(&yimafu::Config {
-            base_url: settings.base_url.clone(),
-            app_id: settings.id.clone(),
-        })?,
-    };
+            expires_at,
+            notify_url: &notify_url,
+            client_ip,
+            openid: choice.openid.as_deref(),
+            return_url: choice.return_url.as_deref(),
+            cancel_url: choice.cancel_url.as_deref(),
+        },
+        &Settings {
+            base_url: &settings.base_url,
+            id: &settings.id,
+        },
+    )?;
     Ok(Plan {
-        merchant_order_id: id,
+        merchant_order_id: merchant_order_id.to_owned(),
         gateway,
-        sku,
-        quantity,
-        amount,
-        currency: product.currency.clone(),
+        sku: choice.sku,
+        quantity: choice.quantity,
+        amount: priced.amount,
+        currency: priced.product.currency.clone(),
         created_at: now_ms,
         expires_at,
         unsigned,
@@ -478,7 +424,10 @@ pub fn apply(order: &OrderRecord, n: &Notification, now_ms: u64) -> Result<Trans
         if a != order.amount {
             return Err(CheckoutError::new(
                 Code::AmountMismatch,
-                format!("the notified amount {a} differs from the order's {}", order.amount),
+                format!(
+                    "the notified amount {a} differs from the order's {}",
+                    order.amount
+                ),
                 format!("通知金额 {a} 与订单金额 {} 不一致", order.amount),
             )
             .field("amount"));
@@ -517,6 +466,7 @@ pub fn apply(order: &OrderRecord, n: &Notification, now_ms: u64) -> Result<Trans
 #[cfg(not(target_arch = "wasm32"))] // native only: proptest and python3
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn catalog() -> Vec<Product> {
         serde_json::from_value(json!([{
@@ -533,13 +483,29 @@ mod tests {
     }
 
     fn merchant() -> Merchant {
-        serde_json::from_value(json!({
-            "gatepayIo": {"baseUrl": "http://127.0.0.1:8788", "id": "ak_demo"},
-            "gatepay": {"baseUrl": "http://127.0.0.1:8788", "id": "cid"},
-            "yimafu": {"baseUrl": "http://127.0.0.1:8788", "id": "app_demo"},
-            "publicBaseUrl": "https://shop.example"
-        }))
-        .unwrap()
+        let env = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        Merchant::from_env(&env(&[
+            ("GATEPAY_IO_BASE_URL", "http://127.0.0.1:8788"),
+            ("GATEPAY_IO_APPKEY", "ak_demo"),
+            ("GATEPAY_IO_APPSECRET", "s1"),
+            ("GATEPAY_BASE_URL", "http://127.0.0.1:8788"),
+            ("GATEPAY_CLIENT_ID", "cid"),
+            ("GATEPAY_SECRET_KEY", "s2"),
+            ("YIMAFU_BASE_URL", "http://127.0.0.1:8788"),
+            ("YIMAFU_APP_ID", "app_demo"),
+            ("YIMAFU_KEY", "s3"),
+            ("PUBLIC_BASE_URL", "https://shop.example"),
+            (
+                "ALLOWED_ORIGINS",
+                "https://shop.example, http://127.0.0.1:8080",
+            ),
+            ("CLIENT_IP_FALLBACK", "203.0.113.9"),
+        ]))
     }
 
     const NOW: u64 = 1_763_884_800_000;
@@ -629,7 +595,7 @@ mod tests {
             assert_eq!((e.field.as_deref(), e.code), (Some(field), code), "{req}");
         }
         let mut m = merchant();
-        m.yimafu = None;
+        m.gateways.remove(&Gateway::Yimafu);
         let e = plan(
             &catalog(),
             &m,
@@ -737,7 +703,10 @@ mod tests {
         let req = json!({"gateway": "yimafu", "payType": "30", "sku": "tea"});
         let p = plan(&catalog(), &merchant(), &req, NOW, &id()).unwrap();
         let creating = OrderRecord::creating(&p);
-        assert_eq!((creating.state, creating.created_at), (State::Creating, NOW));
+        assert_eq!(
+            (creating.state, creating.created_at),
+            (State::Creating, NOW)
+        );
         let reply = r#"{"resultCode":200,"message":"成功","Data":{"out_trade_no":"X","trade_no":"T1","channel":"alipay_qr","body":"https://qr.alipay.com/bax1"}}"#;
         let payment = payment_for(&p, 200, reply).unwrap();
         assert_eq!(payment.amount, Some(p.amount), "filled in from the plan");
@@ -746,7 +715,11 @@ mod tests {
         assert_eq!(pending.state, State::Pending);
         assert!(pending.payment.is_some());
         assert_eq!(fail(&creating).state, State::Failed);
-        assert_eq!(fail(&pending).state, State::Pending, "only a creating order fails");
+        assert_eq!(
+            fail(&pending).state,
+            State::Pending,
+            "only a creating order fails"
+        );
 
         // A notification that overtakes the reply is applied to the creating record…
         let mut n = paid(2990, "T1");
@@ -759,14 +732,126 @@ mod tests {
 
         // Expiry: only open orders, only after expires_at.
         assert_eq!(expire(&pending, pending.expires_at), None);
-        assert_eq!(expire(&pending, pending.expires_at + 1).unwrap().state, State::Expired);
-        assert_eq!(expire(&creating, creating.expires_at + 1).unwrap().state, State::Expired);
+        assert_eq!(
+            expire(&pending, pending.expires_at + 1).unwrap().state,
+            State::Expired
+        );
+        assert_eq!(
+            expire(&creating, creating.expires_at + 1).unwrap().state,
+            State::Expired
+        );
         assert_eq!(expire(&t.order, u64::MAX), None, "paid is never expired");
     }
 
     #[test]
     fn wrong_amount_is_its_own_code() {
         let e = apply(&record(), &paid(1, "T1"), NOW).unwrap_err();
-        assert_eq!((e.code, e.field.as_deref()), (Code::AmountMismatch, Some("amount")));
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (Code::AmountMismatch, Some("amount"))
+        );
+    }
+
+    #[test]
+    fn buyer_urls_and_fields() {
+        let go = |req: Value| plan(&catalog(), &merchant(), &req, NOW, &id());
+        let code = |r: Result<Plan>| r.map(|_| ()).map_err(|e| (e.code, e.field));
+        let gp = |extra: Value| {
+            let mut r = json!({"gateway": "gatepay", "payType": "WEB", "sku": "nft"});
+            r.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            r
+        };
+        let ok = go(gp(json!({"returnUrl": "https://shop.example/thanks", "cancelUrl": "http://127.0.0.1:8080/"}))).unwrap();
+        assert!(
+            ok.unsigned
+                .body
+                .contains(r#""returnUrl":"https://shop.example/thanks""#),
+            "{}",
+            ok.unsigned.body
+        );
+        for evil in [
+            "https://evil.example/phish",
+            "https://shop.example@evil.example/",
+            "https://shop.example.evil.example/",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(
+                code(go(gp(json!({"returnUrl": evil})))),
+                Err((Code::ReturnUrlNotAllowed, Some("returnUrl".into()))),
+                "{evil}"
+            );
+            assert_eq!(
+                code(go(gp(json!({"cancelUrl": evil})))),
+                Err((Code::ReturnUrlNotAllowed, Some("cancelUrl".into()))),
+                "{evil}"
+            );
+        }
+        // Gateways that take no such URL refuse it rather than drop it.
+        let ymf = json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "returnUrl": "https://shop.example/"});
+        assert_eq!(
+            code(go(ymf)),
+            Err((Code::UnsupportedField, Some("returnUrl".into())))
+        );
+        let io =
+            json!({"gateway": "gatepay-io", "payType": "alipay", "sku": "tea", "openid": "o123"});
+        assert_eq!(
+            code(go(io)),
+            Err((Code::UnsupportedField, Some("openid".into())))
+        );
+    }
+
+    #[test]
+    fn yimafu_without_a_payer_ip_is_a_configuration_error_not_a_made_up_address() {
+        let mut m = merchant();
+        m.client_ip_fallback = None;
+        let req = json!({"gateway": "yimafu", "payType": "30", "sku": "tea"});
+        let e = plan(&catalog(), &m, &req, NOW, &id()).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (Code::GatewayNotConfigured, Some("clientIp"))
+        );
+        let with_ip =
+            json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "clientIp": "198.51.100.4"});
+        let p = plan(&catalog(), &m, &with_ip, NOW, &id()).unwrap();
+        assert!(p.unsigned.signing_input.contains("client_ip=198.51.100.4"));
+        let fallback = plan(&catalog(), &merchant(), &req, NOW, &id()).unwrap();
+        assert!(fallback
+            .unsigned
+            .signing_input
+            .contains("client_ip=203.0.113.9"));
+    }
+
+    #[test]
+    fn the_page_preview_applies_the_edge_rules() {
+        use crate::catalog::{preview, Choice};
+        let cases = [
+            json!({"gateway": "gatepay-io", "payType": "wechat", "sku": "tea", "quantity": 2}),
+            json!({"gateway": "yimafu", "payType": "22", "sku": "tea"}),
+            json!({"gateway": "yimafu", "payType": "31", "sku": "tea", "quantity": 1000}),
+            json!({"gateway": "gatepay", "payType": "TV", "sku": "nft"}),
+            json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "returnUrl": "https://shop.example/"}),
+        ];
+        for req in cases {
+            let edge = plan(&catalog(), &merchant(), &req, NOW, &id()).unwrap_err();
+            let page = Choice::read(&req)
+                .and_then(|c| preview(&catalog(), &c, NOW))
+                .unwrap_err();
+            assert_eq!((page.code, page.field), (edge.code, edge.field), "{req}");
+        }
+        let q = preview(
+            &catalog(),
+            &Choice::read(
+                &json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "quantity": 3}),
+            )
+            .unwrap(),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(
+            (q.amount.to_string(), q.currency.as_str()),
+            ("89.70".to_owned(), "CNY")
+        );
     }
 }

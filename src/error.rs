@@ -47,6 +47,10 @@ pub enum Code {
     GatewayNotConfigured,
     /// A correctly signed notification whose amount differs from the order's.
     AmountMismatch,
+    /// A buyer field this gateway does not take (refused rather than dropped).
+    UnsupportedField,
+    /// A return or cancel URL that does not lead back to one of the shop's origins.
+    ReturnUrlNotAllowed,
     /// A fault of ours, not of the input or the gateway (e.g. a value that could not be serialised).
     Internal,
     /// QR text is empty.
@@ -78,6 +82,8 @@ impl Code {
             Code::MissingSecret => "missing_secret",
             Code::GatewayNotConfigured => "gateway_not_configured",
             Code::AmountMismatch => "amount_mismatch",
+            Code::UnsupportedField => "unsupported_field",
+            Code::ReturnUrlNotAllowed => "return_url_not_allowed",
             Code::Internal => "internal_error",
             Code::QrEmpty => "qr_empty",
             Code::QrTooLong => "qr_too_long",

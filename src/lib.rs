@@ -10,7 +10,8 @@
 //! | [`money`] | [`Amount`]: exact decimal money in fen, never a float |
 //! | [`payment`] | [`Gateway`], [`Payment`] (what the page shows), [`Notification`] |
 //! | [`request`] | [`UnsignedRequest`] and the form encoding the gateways use |
-//! | [`gateway`] | one module per gateway: order, validation, request, reply parsing |
+//! | [`gateway`] | one module per gateway behind one trait: order, validation, request, reply parsing |
+//! | [`catalog`] | the shop's catalog and the buyer's choice, priced; the page's preview check |
 //! | [`qr`] | QR encoding and the SVG / PNG / matrix renderers |
 //! | `signing` | feature `edge` only: signatures and callback verification |
 //! | `checkout` | feature `edge` only: catalog pricing, merchant order ids, order states |
@@ -43,6 +44,7 @@
 //! # }
 //! ```
 
+pub mod catalog;
 #[cfg(feature = "edge")]
 pub mod checkout;
 pub mod error;

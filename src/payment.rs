@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::fmt;
 use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Gateway {
     /// gatepay.io legacy `/api/pay/create`.
     #[serde(rename = "gatepay-io")]

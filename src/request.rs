@@ -199,6 +199,46 @@ pub fn check_http_url(field: &str, url: &str, max_len: usize) -> Result<()> {
     Ok(())
 }
 
+/// The origin of an absolute http(s) URL, normalised: `scheme://host[:port]`,
+/// lowercase, default port dropped. `None` for anything a browser might read
+/// differently from us (userinfo, backslashes, whitespace or control characters,
+/// an empty host), so such a URL can never pass an allowlist.
+pub fn origin_of(url: &str) -> Option<String> {
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return None;
+    }
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "https" => "443",
+        "http" => "80",
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
+    if authority.contains('@') {
+        return None;
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        // An IPv6 literal's own colons sit inside brackets.
+        Some((h, p)) if !p.contains(']') => (h, Some(p)),
+        _ => (authority.as_str(), None),
+    };
+    let valid_host = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.[]:_".contains(&b));
+    if !valid_host || port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    Some(match port {
+        Some(p) if p != default_port => format!("{scheme}://{host}:{p}"),
+        _ => format!("{scheme}://{host}"),
+    })
+}
+
 /// Joins a configured base URL and an endpoint path, tolerating a trailing slash.
 pub fn endpoint(base_url: &str, path: &str) -> Result<String> {
     check_http_url("baseUrl", base_url, 2048)?;
@@ -375,5 +415,34 @@ mod tests {
             endpoint("https://gatepay.io/", "/api/pay/create").unwrap(),
             "https://gatepay.io/api/pay/create"
         );
+    }
+
+    #[test]
+    fn origins_that_can_pass_an_allowlist() {
+        let cases = [
+            (
+                "https://Shop.Example.com/thanks?x=1",
+                Some("https://shop.example.com"),
+            ),
+            (
+                "https://shop.example.com:443/a",
+                Some("https://shop.example.com"),
+            ),
+            ("http://127.0.0.1:8080/", Some("http://127.0.0.1:8080")),
+            ("http://[::1]:8080/x", Some("http://[::1]:8080")),
+            ("https://shop.example.com@evil.example/", None),
+            ("https://shop.example.com\\@evil.example/", None),
+            (
+                "https://evil.example#@shop.example.com",
+                Some("https://evil.example"),
+            ),
+            ("javascript://shop.example.com/%0aalert(1)", None),
+            ("//shop.example.com/x", None),
+            ("https://shop.example.com:/x", None),
+            ("https:// shop.example.com", None),
+        ];
+        for (url, want) in cases {
+            assert_eq!(origin_of(url).as_deref(), want, "{url}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! The rules are exactly those of `SIGNING.md`; its vectors are the tests below.
 
 use crate::error::{CheckoutError, Code, Result};
-use crate::gateway::{gatepay, gatepay_io, yimafu};
+use crate::gateway::{gatepay, gatepay_io, module, yimafu};
 use crate::payment::{Gateway, Notification};
 use crate::request::{self, hex, UnsignedRequest};
 use hmac::{Hmac, Mac};
@@ -112,6 +112,28 @@ pub struct SignedRequest {
     pub signature: String,
 }
 
+/// Each gateway's signing rule, implemented below for its module: what it signs,
+/// where the signature goes, how its callbacks are verified and acknowledged.
+/// Reached through [`crate::gateway::GatewayModule::signing`].
+pub trait Signing {
+    /// Applies the signature to an unsigned request (body or headers).
+    fn sign(
+        &self,
+        unsigned: &UnsignedRequest,
+        secret: &Secret,
+        opts: &SignOptions,
+    ) -> Result<SignedRequest>;
+    /// Verifies a callback and reads it; nothing of an unverified body is trusted.
+    fn verify(
+        &self,
+        n: &IncomingNotification,
+        secret: &Secret,
+        opts: &VerifyOptions,
+    ) -> Result<Notification>;
+    /// What to answer once the notification is handled (`custom`: 易码付's configurable body).
+    fn reply(&self, custom: Option<&str>) -> NotifyReply;
+}
+
 /// Signs what will be sent. The signing input is re-derived from the body itself,
 /// so a body edited after `build` can never go out with a signature of something else.
 pub fn sign_request(
@@ -120,50 +142,32 @@ pub fn sign_request(
     secret: &Secret,
     opts: &SignOptions,
 ) -> Result<SignedRequest> {
-    let mut headers = unsigned.headers.clone();
+    module(gateway).signing().sign(unsigned, secret, opts)
+}
+
+/// The form gateways: the signature is one more form parameter, `sign`, over
+/// the parameters as they will be sent.
+fn sign_form(
+    unsigned: &UnsignedRequest,
+    rule: impl Fn(&[(String, String)]) -> String,
+) -> Result<SignedRequest> {
+    let params = request::form_decode(&unsigned.body)
+        .ok_or_else(|| CheckoutError::invalid("body", "is not a form body", "不是表单格式"))?;
+    if params.iter().any(|(k, _)| k == "sign") {
+        return Err(CheckoutError::invalid(
+            "body",
+            "is already signed",
+            "已经签名",
+        ));
+    }
+    let signature = rule(&params);
     let mut body = unsigned.body.clone();
-    let signature = match gateway {
-        Gateway::GatepayIo | Gateway::Yimafu => {
-            let params = request::form_decode(&unsigned.body).ok_or_else(|| {
-                CheckoutError::invalid("body", "is not a form body", "不是表单格式")
-            })?;
-            if params.iter().any(|(k, _)| k == "sign") {
-                return Err(CheckoutError::invalid(
-                    "body",
-                    "is already signed",
-                    "已经签名",
-                ));
-            }
-            let signature = if gateway == Gateway::GatepayIo {
-                sign_gatepay_io(&gatepay_io::signing_input(&params), secret)
-            } else {
-                sign_yimafu(&yimafu::signing_input(&params), secret)
-            };
-            body.push_str(if body.is_empty() { "sign=" } else { "&sign=" });
-            body.push_str(&signature);
-            signature
-        }
-        Gateway::Gatepay => {
-            let ts = opts
-                .timestamp
-                .ok_or_else(|| CheckoutError::missing("timestamp"))?
-                .to_string();
-            let nonce = opts
-                .nonce
-                .clone()
-                .ok_or_else(|| CheckoutError::missing("nonce"))?;
-            gatepay::check_nonce(&nonce)?;
-            let signature = sign_gatepay(&ts, &nonce, &unsigned.body, secret);
-            headers.insert(gatepay::HEADER_TIMESTAMP.into(), ts);
-            headers.insert(gatepay::HEADER_NONCE.into(), nonce);
-            headers.insert(gatepay::HEADER_SIGNATURE.into(), signature.clone());
-            signature
-        }
-    };
+    body.push_str(if body.is_empty() { "sign=" } else { "&sign=" });
+    body.push_str(&signature);
     Ok(SignedRequest {
         method: unsigned.method.clone(),
         url: unsigned.url.clone(),
-        headers,
+        headers: unsigned.headers.clone(),
         body,
         signature,
     })
@@ -213,74 +217,7 @@ pub fn verify_notification(
     secret: &Secret,
     opts: &VerifyOptions,
 ) -> Result<Notification> {
-    match gateway {
-        Gateway::GatepayIo => {
-            let source = if n.body.trim().is_empty() {
-                &n.query
-            } else {
-                &n.body
-            };
-            let fields = request::body_params(source).ok_or_else(|| {
-                CheckoutError::malformed_notification("neither a form nor a JSON body")
-            })?;
-            let given = request::Params(&fields)
-                .get("sign")
-                .ok_or_else(bad_signature)?;
-            let expected = sign_gatepay_io(&gatepay_io::notify_signing_input(&fields), secret);
-            if !hex_matches(&expected, given) {
-                return Err(bad_signature());
-            }
-            gatepay_io::notification_from_fields(&fields)
-        }
-        Gateway::Gatepay => {
-            let ts = n
-                .header(gatepay::HEADER_TIMESTAMP)
-                .ok_or_else(|| CheckoutError::missing(gatepay::HEADER_TIMESTAMP))?;
-            let nonce = n
-                .header(gatepay::HEADER_NONCE)
-                .ok_or_else(|| CheckoutError::missing(gatepay::HEADER_NONCE))?;
-            let given = n
-                .header(gatepay::HEADER_SIGNATURE)
-                .ok_or_else(bad_signature)?;
-            let given = request::unhex(given.trim()).ok_or_else(bad_signature)?;
-            gatepay_mac(ts, nonce, &n.body, secret)
-                .verify_slice(&given)
-                .map_err(|_| bad_signature())?;
-            // Only a signed timestamp is worth checking against the clock.
-            let sent: u64 = ts.parse().map_err(|_| stale(ts))?;
-            if sent.abs_diff(opts.now) > opts.window_ms {
-                return Err(stale(ts));
-            }
-            gatepay::parse_notification(&n.body)
-        }
-        Gateway::Yimafu => {
-            let fields = request::body_params(&n.body).ok_or_else(|| {
-                CheckoutError::malformed_notification("neither a form nor a JSON body")
-            })?;
-            let given = request::Params(&fields)
-                .get("sign")
-                .ok_or_else(bad_signature)?
-                .to_owned();
-            let signed = |f: &[(String, String)]| {
-                let expected = sign_yimafu(&yimafu::signing_input(f), secret).to_ascii_lowercase();
-                hex_matches(&expected, &given)
-            };
-            if signed(&fields) {
-                return yimafu::notification_from_fields(&fields);
-            }
-            // Values may arrive URL-encoded once more than the form needs.
-            let once_more: Option<Vec<(String, String)>> = fields
-                .iter()
-                .map(|(k, v)| request::percent_decode(v).map(|v| (k.clone(), v)))
-                .collect();
-            match once_more {
-                Some(decoded) if decoded != fields && signed(&decoded) => {
-                    yimafu::notification_from_fields(&decoded)
-                }
-                _ => Err(bad_signature()),
-            }
-        }
-    }
+    module(gateway).signing().verify(n, secret, opts)
 }
 
 fn stale(ts: &str) -> CheckoutError {
@@ -304,24 +241,171 @@ pub struct NotifyReply {
 /// The acknowledgement each gateway expects; 易码付's body is configurable
 /// because integrators differ (`None` → `{"code":"SUCCESS","message":"OK"}`).
 pub fn notify_reply(gateway: Gateway, yimafu_body: Option<&str>) -> NotifyReply {
-    match gateway {
-        Gateway::GatepayIo => NotifyReply {
+    module(gateway).signing().reply(yimafu_body)
+}
+
+impl Signing for gatepay_io::GatepayIo {
+    fn sign(
+        &self,
+        unsigned: &UnsignedRequest,
+        secret: &Secret,
+        _: &SignOptions,
+    ) -> Result<SignedRequest> {
+        sign_form(unsigned, |p| {
+            sign_gatepay_io(&gatepay_io::signing_input(p), secret)
+        })
+    }
+
+    fn verify(
+        &self,
+        n: &IncomingNotification,
+        secret: &Secret,
+        _: &VerifyOptions,
+    ) -> Result<Notification> {
+        let source = if n.body.trim().is_empty() {
+            &n.query
+        } else {
+            &n.body
+        };
+        let fields = request::body_params(source).ok_or_else(|| {
+            CheckoutError::malformed_notification("neither a form nor a JSON body")
+        })?;
+        let given = request::Params(&fields)
+            .get("sign")
+            .ok_or_else(bad_signature)?;
+        let expected = sign_gatepay_io(&gatepay_io::notify_signing_input(&fields), secret);
+        if !hex_matches(&expected, given) {
+            return Err(bad_signature());
+        }
+        gatepay_io::notification_from_fields(&fields)
+    }
+
+    fn reply(&self, _: Option<&str>) -> NotifyReply {
+        NotifyReply {
             status: 200,
             content_type: "text/plain; charset=utf-8",
             body: "success".into(),
-        },
-        Gateway::Gatepay => NotifyReply {
+        }
+    }
+}
+
+impl Signing for gatepay::Gatepay {
+    fn sign(
+        &self,
+        unsigned: &UnsignedRequest,
+        secret: &Secret,
+        opts: &SignOptions,
+    ) -> Result<SignedRequest> {
+        let ts = opts
+            .timestamp
+            .ok_or_else(|| CheckoutError::missing("timestamp"))?
+            .to_string();
+        let nonce = opts
+            .nonce
+            .clone()
+            .ok_or_else(|| CheckoutError::missing("nonce"))?;
+        gatepay::check_nonce(&nonce)?;
+        let signature = sign_gatepay(&ts, &nonce, &unsigned.body, secret);
+        let mut headers = unsigned.headers.clone();
+        headers.insert(gatepay::HEADER_TIMESTAMP.into(), ts);
+        headers.insert(gatepay::HEADER_NONCE.into(), nonce);
+        headers.insert(gatepay::HEADER_SIGNATURE.into(), signature.clone());
+        Ok(SignedRequest {
+            method: unsigned.method.clone(),
+            url: unsigned.url.clone(),
+            headers,
+            body: unsigned.body.clone(),
+            signature,
+        })
+    }
+
+    fn verify(
+        &self,
+        n: &IncomingNotification,
+        secret: &Secret,
+        opts: &VerifyOptions,
+    ) -> Result<Notification> {
+        let ts = n
+            .header(gatepay::HEADER_TIMESTAMP)
+            .ok_or_else(|| CheckoutError::missing(gatepay::HEADER_TIMESTAMP))?;
+        let nonce = n
+            .header(gatepay::HEADER_NONCE)
+            .ok_or_else(|| CheckoutError::missing(gatepay::HEADER_NONCE))?;
+        let given = n
+            .header(gatepay::HEADER_SIGNATURE)
+            .ok_or_else(bad_signature)?;
+        let given = request::unhex(given.trim()).ok_or_else(bad_signature)?;
+        gatepay_mac(ts, nonce, &n.body, secret)
+            .verify_slice(&given)
+            .map_err(|_| bad_signature())?;
+        // Only a signed timestamp is worth checking against the clock.
+        let sent: u64 = ts.parse().map_err(|_| stale(ts))?;
+        if sent.abs_diff(opts.now) > opts.window_ms {
+            return Err(stale(ts));
+        }
+        gatepay::parse_notification(&n.body)
+    }
+
+    fn reply(&self, _: Option<&str>) -> NotifyReply {
+        NotifyReply {
             status: 200,
             content_type: "application/json",
             body: r#"{"returnCode":"SUCCESS","returnMessage":""}"#.into(),
-        },
-        Gateway::Yimafu => NotifyReply {
+        }
+    }
+}
+
+impl Signing for yimafu::Yimafu {
+    fn sign(
+        &self,
+        unsigned: &UnsignedRequest,
+        secret: &Secret,
+        _: &SignOptions,
+    ) -> Result<SignedRequest> {
+        sign_form(unsigned, |p| sign_yimafu(&yimafu::signing_input(p), secret))
+    }
+
+    fn verify(
+        &self,
+        n: &IncomingNotification,
+        secret: &Secret,
+        _: &VerifyOptions,
+    ) -> Result<Notification> {
+        let fields = request::body_params(&n.body).ok_or_else(|| {
+            CheckoutError::malformed_notification("neither a form nor a JSON body")
+        })?;
+        let given = request::Params(&fields)
+            .get("sign")
+            .ok_or_else(bad_signature)?
+            .to_owned();
+        let signed = |f: &[(String, String)]| {
+            let expected = sign_yimafu(&yimafu::signing_input(f), secret).to_ascii_lowercase();
+            hex_matches(&expected, &given)
+        };
+        if signed(&fields) {
+            return yimafu::notification_from_fields(&fields);
+        }
+        // Values may arrive URL-encoded once more than the form needs.
+        let once_more: Option<Vec<(String, String)>> = fields
+            .iter()
+            .map(|(k, v)| request::percent_decode(v).map(|v| (k.clone(), v)))
+            .collect();
+        match once_more {
+            Some(decoded) if decoded != fields && signed(&decoded) => {
+                yimafu::notification_from_fields(&decoded)
+            }
+            _ => Err(bad_signature()),
+        }
+    }
+
+    fn reply(&self, custom: Option<&str>) -> NotifyReply {
+        NotifyReply {
             status: 200,
             content_type: "application/json",
-            body: yimafu_body
+            body: custom
                 .unwrap_or(r#"{"code":"SUCCESS","message":"OK"}"#)
                 .into(),
-        },
+        }
     }
 }
 
@@ -755,7 +839,10 @@ mod tests {
         let no_order = "amount=100&app_id=app_9ba59abbe56e057f20f&trade_no=YMF1&trade_state=success&sign=BF1EF109C3646C456B241E14CD9C331E";
         let fractional = "amount=1.5&app_id=app_9ba59abbe56e057f20f&out_trade_no=QC1&trade_no=YMF1&trade_state=success&sign=FFE9B5337185B7C7D658316B70411BFA";
         for (body, needle) in [(no_order, "out_trade_no"), (fractional, "amount")] {
-            let n = IncomingNotification { body: body.into(), ..Default::default() };
+            let n = IncomingNotification {
+                body: body.into(),
+                ..Default::default()
+            };
             let e = verify_notification(Gateway::Yimafu, &n, &s(YKEY), &opts(0)).unwrap_err();
             assert_eq!(e.code, Code::MalformedNotification, "{body}: {e:?}");
             assert!(e.message.contains(needle), "{e:?}");

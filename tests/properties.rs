@@ -17,14 +17,24 @@ fn params() -> impl Strategy<Value = Vec<(String, String)>> {
 
 /// The rule restated: non-empty values, `sign` left out, sorted by name, `k=v` joined by `&`.
 fn yimafu_model(params: &[(String, String)]) -> String {
-    let mut kept: Vec<&(String, String)> = params.iter().filter(|(k, v)| k != "sign" && !v.is_empty()).collect();
+    let mut kept: Vec<&(String, String)> = params
+        .iter()
+        .filter(|(k, v)| k != "sign" && !v.is_empty())
+        .collect();
     kept.sort();
-    kept.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+    kept.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 #[test]
 fn yimafu_model_covers_the_edge_cases() {
-    let p = |kv: &[(&str, &str)]| kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+    let p = |kv: &[(&str, &str)]| {
+        kv.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+    };
     let tricky = p(&[("sign", "AB"), ("b", ""), ("c", "x&y=z"), ("a", "=")]);
     assert_eq!(yimafu::signing_input(&tricky), "a==&c=x&y=z");
     assert_eq!(yimafu_model(&tricky), "a==&c=x&y=z");

@@ -7,7 +7,7 @@ fuzz_target!(|data: &[u8]| {
     if data.len() < 3 {
         return;
     }
-    let gateway = Gateway::ALL[usize::from(data[0]) % 3];
+    let gateway = Gateway::ALL[usize::from(data[0]) % Gateway::ALL.len()];
     let status = 100 + u16::from_le_bytes([data[1], data[2]]) % 500;
     let body = String::from_utf8_lossy(&data[3..]);
     if let Ok(p) = parse_response(gateway, status, &body) {

@@ -6,6 +6,7 @@
 //! `{ status: SUCCESS|FAIL, code, label, errorMessage, data }`, where `data` may be
 //! an object or a JSON string.
 
+use super::{Facts, GatewayModule, PricedChoice, Settings};
 use crate::error::{CheckoutError, Code, Result};
 use crate::money::Amount;
 use crate::payment::{self, Gateway, Payment, Show};
@@ -26,7 +27,7 @@ pub const HEADER_TIMESTAMP: &str = "X-GatePay-Timestamp";
 pub const HEADER_NONCE: &str = "X-GatePay-Nonce";
 pub const HEADER_SIGNATURE: &str = "X-GatePay-Signature";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Env {
     pub terminal_type: String,
@@ -34,7 +35,7 @@ pub struct Env {
     pub scene: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Goods {
     pub goods_name: String,
@@ -97,6 +98,36 @@ pub struct Config {
 }
 
 impl Order {
+    /// The required fields; every optional one unset.
+    pub fn new(
+        merchant_trade_no: String,
+        env: Env,
+        currency: String,
+        order_amount: Amount,
+        goods: Goods,
+    ) -> Order {
+        Order {
+            merchant_trade_no,
+            env,
+            currency,
+            order_amount,
+            goods,
+            order_expire_time: None,
+            return_url: None,
+            cancel_url: None,
+            channel_id: None,
+            fiat_currency: None,
+            fiat_amount: None,
+            surcharge_amount: None,
+            pay_currency: None,
+            pay_amount: None,
+            chain: None,
+            address: None,
+            source_type: None,
+            pay_types: None,
+        }
+    }
+
     pub fn from_input(v: &Value, now_ms: u64) -> Result<Order> {
         let input = Input::new(v, "order")?;
         let env = input
@@ -373,6 +404,81 @@ pub fn parse_notification(body: &str) -> Result<crate::payment::Notification> {
         notify_id: biz_id,
         raw: json!({ "bizType": map.get("bizType"), "bizId": map.get("bizId"), "bizStatus": map.get("bizStatus"), "clientId": map.get("client_id"), "data": Value::Object(data) }),
     })
+}
+
+/// GatePay v1 as a [`GatewayModule`].
+pub struct Gatepay;
+
+static FACTS: Facts = Facts {
+    gateway: Gateway::Gatepay,
+    base_url_binding: "GATEPAY_BASE_URL",
+    id_binding: "GATEPAY_CLIENT_ID",
+    secret_binding: "GATEPAY_SECRET_KEY",
+    secret_field: "secretKey",
+    default_base_url: Some("https://openplatform.gateapi.io"),
+    buyer_fields: &["returnUrl", "cancelUrl"],
+    return_url_fields: &["returnUrl", "cancelUrl"],
+    max_expiry_ms: MAX_EXPIRY_MS,
+    // A repeated merchantTradeNo is refused (400201): never resend blindly.
+    retry_on_network_error: false,
+    notify_signature_headers: &[HEADER_SIGNATURE, HEADER_NONCE],
+};
+
+impl GatewayModule for Gatepay {
+    fn facts(&self) -> &'static Facts {
+        &FACTS
+    }
+
+    fn request_for(&self, c: &PricedChoice, settings: &Settings) -> Result<UnsignedRequest> {
+        let mut order = Order::new(
+            c.merchant_order_id.to_owned(),
+            Env {
+                terminal_type: c.pay_type.to_owned(),
+                scene: None,
+            },
+            c.currency.to_owned(),
+            c.amount,
+            Goods {
+                goods_name: c.name.to_owned(),
+                goods_detail: Some(format!("{} × {}", c.sku, c.quantity)),
+            },
+        );
+        order.order_expire_time = Some(c.expires_at);
+        order.return_url = c.return_url.map(str::to_owned);
+        order.cancel_url = c.cancel_url.map(str::to_owned);
+        order.build(
+            &Config {
+                base_url: settings.base_url.to_owned(),
+                client_id: settings.id.to_owned(),
+            },
+            c.now_ms,
+        )
+    }
+
+    fn validate_value(&self, order: &Value, now_ms: u64) -> Result<Value> {
+        super::normalised(&Order::from_input(order, now_ms)?)
+    }
+
+    fn build_value(&self, order: &Value, config: &Value, now_ms: u64) -> Result<UnsignedRequest> {
+        let order = Order::from_input(order, now_ms)?;
+        let c = Input::new(config, "config")?;
+        order.build(
+            &Config {
+                base_url: c.required_text("baseUrl")?,
+                client_id: c.required_text("clientId")?,
+            },
+            now_ms,
+        )
+    }
+
+    fn parse_response(&self, status: u16, body: &str) -> Result<Payment> {
+        parse_response(status, body)
+    }
+
+    #[cfg(feature = "edge")]
+    fn signing(&self) -> &dyn crate::signing::Signing {
+        self
+    }
 }
 
 #[cfg(test)]

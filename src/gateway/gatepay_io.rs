@@ -6,6 +6,7 @@
 //! Reply: `{ code, msg, time, data: { order_type, order_price, order_url, order_qrcode } }`,
 //! `code` 100 = success, 101–112 = the errors listed below.
 
+use super::{Facts, GatewayModule, PricedChoice, Settings};
 use crate::error::{CheckoutError, Code, Result};
 use crate::money::Amount;
 use crate::payment::{self, check_image_data_url, Gateway, Payment, Show};
@@ -330,6 +331,69 @@ fn exact_price(text: &str) -> Result<Amount> {
     Amount::parse(text).map_err(|_| {
         CheckoutError::malformed(format!("`order_price` {text} is not an exact price"))
     })
+}
+
+/// gatepay.io as a [`GatewayModule`].
+pub struct GatepayIo;
+
+static FACTS: Facts = Facts {
+    gateway: Gateway::GatepayIo,
+    base_url_binding: "GATEPAY_IO_BASE_URL",
+    id_binding: "GATEPAY_IO_APPKEY",
+    secret_binding: "GATEPAY_IO_APPSECRET",
+    secret_field: "appsecret",
+    default_base_url: Some("https://gatepay.io"),
+    buyer_fields: &[],
+    return_url_fields: &[],
+    // The spec sets no lifetime for its QR; a day bounds what the shop promises.
+    max_expiry_ms: 24 * 60 * 60 * 1000,
+    // A repeated out_order_id is refused or duplicated, never answered with the same order.
+    retry_on_network_error: false,
+    notify_signature_headers: &[],
+};
+
+impl GatewayModule for GatepayIo {
+    fn facts(&self) -> &'static Facts {
+        &FACTS
+    }
+
+    fn request_for(&self, c: &PricedChoice, settings: &Settings) -> Result<UnsignedRequest> {
+        Order {
+            product_id: c
+                .product_id
+                .ok_or_else(|| CheckoutError::missing("productId"))?,
+            product_num: c.quantity,
+            pay_type: c.pay_type.to_owned(),
+            out_order_id: c.merchant_order_id.to_owned(),
+            custom: serde_json::json!({ "sku": c.sku, "qty": c.quantity }).to_string(),
+        }
+        .build(&Config {
+            base_url: settings.base_url.to_owned(),
+            appkey: settings.id.to_owned(),
+        })
+    }
+
+    fn validate_value(&self, order: &Value, _now_ms: u64) -> Result<Value> {
+        super::normalised(&Order::from_input(order)?)
+    }
+
+    fn build_value(&self, order: &Value, config: &Value, _now_ms: u64) -> Result<UnsignedRequest> {
+        let order = Order::from_input(order)?;
+        let c = Input::new(config, "config")?;
+        order.build(&Config {
+            base_url: c.required_text("baseUrl")?,
+            appkey: c.required_text("appkey")?,
+        })
+    }
+
+    fn parse_response(&self, status: u16, body: &str) -> Result<Payment> {
+        parse_response(status, body)
+    }
+
+    #[cfg(feature = "edge")]
+    fn signing(&self) -> &dyn crate::signing::Signing {
+        self
+    }
 }
 
 #[cfg(test)]

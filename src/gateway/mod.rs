@@ -1,67 +1,117 @@
-//! One module per gateway, each reading like its spec. This file only dispatches
-//! on [`Gateway`] for callers that hold plain objects (JS, JSON); it knows no quirks.
+//! One module per gateway, each reading like its spec, each implementing
+//! [`GatewayModule`]. [`module`] is the one table that maps a [`Gateway`] to its
+//! module: nothing else in the crate (or in the JS glue, which asks [`facts`])
+//! branches on the gateway.
 
 pub mod gatepay;
 pub mod gatepay_io;
 pub mod yimafu;
 
 use crate::error::Result;
+use crate::money::Amount;
 use crate::payment::{Gateway, Payment};
-use crate::request::{Input, UnsignedRequest};
+use crate::request::UnsignedRequest;
 use serde::Serialize;
 use serde_json::Value;
 
-/// A validated order of any of the three gateways.
+/// What the edge glue needs to know about a gateway, from Rust rather than
+/// repeated in JS: env binding names, retry rule, headers, limits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum Order {
-    GatepayIo(gatepay_io::Order),
-    Gatepay(Box<gatepay::Order>),
-    Yimafu(yimafu::Order),
+#[serde(rename_all = "camelCase")]
+pub struct Facts {
+    pub gateway: Gateway,
+    /// The env bindings of its settings: base URL, merchant id, secret.
+    pub base_url_binding: &'static str,
+    pub id_binding: &'static str,
+    pub secret_binding: &'static str,
+    /// The secret's name in a secrets object (`{ appsecret }`, `{ secretKey }`, `{ key }`).
+    pub secret_field: &'static str,
+    /// Where the gateway lives when `base_url_binding` is unset (`None`: must be set).
+    pub default_base_url: Option<&'static str>,
+    /// Buyer fields it takes beyond sku, quantity and payType; any other is refused.
+    pub buyer_fields: &'static [&'static str],
+    /// Buyer fields that are URLs the buyer is sent to (checked against the return allowlist).
+    pub return_url_fields: &'static [&'static str],
+    /// The longest a QR of this gateway may stay payable.
+    pub max_expiry_ms: u64,
+    /// Whether a create-order request may be resent after a dropped connection:
+    /// only where the gateway answers a repeated order id with the same order.
+    pub retry_on_network_error: bool,
+    /// Headers whose values make a notification unique (its signature), besides the body.
+    pub notify_signature_headers: &'static [&'static str],
 }
 
-impl Order {
-    /// Reads and validates a plain order object (camelCase fields).
-    /// `now_ms` bounds time-limited fields (GatePay's `orderExpireTime`).
-    pub fn from_input(gateway: Gateway, order: &Value, now_ms: u64) -> Result<Order> {
-        Ok(match gateway {
-            Gateway::GatepayIo => Order::GatepayIo(gatepay_io::Order::from_input(order)?),
-            Gateway::Gatepay => {
-                Order::Gatepay(Box::new(gatepay::Order::from_input(order, now_ms)?))
-            }
-            Gateway::Yimafu => Order::Yimafu(yimafu::Order::from_input(order)?),
-        })
-    }
+/// A buyer's choice priced from the shop's catalog: everything a gateway module
+/// needs to write its own order. Amounts come from the catalog only.
+#[derive(Debug, Clone)]
+pub struct PricedChoice<'a> {
+    pub merchant_order_id: &'a str,
+    pub sku: &'a str,
+    pub name: &'a str,
+    pub currency: &'a str,
+    pub pay_type: &'a str,
+    pub quantity: u64,
+    pub amount: Amount,
+    /// gatepay.io prices by its own product id (from the catalog offer).
+    pub product_id: Option<u64>,
+    pub now_ms: u64,
+    /// Already capped by the gateway's `max_expiry_ms`.
+    pub expires_at: u64,
+    /// `{publicBaseUrl}/notify/{gateway}`.
+    pub notify_url: &'a str,
+    /// The payer's IP as the platform reports it (`cf-connecting-ip`), if it does.
+    pub client_ip: Option<&'a str>,
+    pub openid: Option<&'a str>,
+    pub return_url: Option<&'a str>,
+    pub cancel_url: Option<&'a str>,
+}
 
-    /// The unsigned request; `config` is `{ baseUrl, appkey | clientId | appId }`.
-    pub fn build(&self, config: &Value, now_ms: u64) -> Result<UnsignedRequest> {
-        let c = Input::new(config, "config")?;
-        let base_url = c.required_text("baseUrl")?;
-        match self {
-            Order::GatepayIo(o) => o.build(&gatepay_io::Config {
-                base_url,
-                appkey: c.required_text("appkey")?,
-            }),
-            Order::Gatepay(o) => o.build(
-                &gatepay::Config {
-                    base_url,
-                    client_id: c.required_text("clientId")?,
-                },
-                now_ms,
-            ),
-            Order::Yimafu(o) => o.build(&yimafu::Config {
-                base_url,
-                app_id: c.required_text("appId")?,
-            }),
-        }
+/// Where a gateway module sends its order: the merchant's public settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings<'a> {
+    pub base_url: &'a str,
+    /// appkey / clientId / appId.
+    pub id: &'a str,
+}
+
+/// What every gateway implements. Signing and verification are in
+/// [`crate::signing`] (feature `edge`), reached through [`GatewayModule::signing`].
+pub trait GatewayModule: Sync {
+    fn facts(&self) -> &'static Facts;
+    /// The gateway's order for a priced choice, validated, as its unsigned request.
+    fn request_for(&self, choice: &PricedChoice, settings: &Settings) -> Result<UnsignedRequest>;
+    /// A plain order object in the gateway's own field names (camelCase), validated
+    /// and normalised; `now_ms` bounds time-limited fields.
+    fn validate_value(&self, order: &Value, now_ms: u64) -> Result<Value>;
+    /// The unsigned request for a plain order object; `config` is
+    /// `{ baseUrl, appkey | clientId | appId }`.
+    fn build_value(&self, order: &Value, config: &Value, now_ms: u64) -> Result<UnsignedRequest>;
+    /// HTTP status + raw body text of a create-order reply → [`Payment`] or a typed error.
+    fn parse_response(&self, status: u16, body: &str) -> Result<Payment>;
+    #[cfg(feature = "edge")]
+    fn signing(&self) -> &dyn crate::signing::Signing;
+}
+
+/// The one table.
+pub fn module(gateway: Gateway) -> &'static dyn GatewayModule {
+    match gateway {
+        Gateway::GatepayIo => &gatepay_io::GatepayIo,
+        Gateway::Gatepay => &gatepay::Gatepay,
+        Gateway::Yimafu => &yimafu::Yimafu,
     }
+}
+
+/// Every gateway's facts, for the edge glue.
+pub fn facts() -> Vec<&'static Facts> {
+    Gateway::ALL.iter().map(|g| module(*g).facts()).collect()
 }
 
 /// HTTP status + raw body text of a create-order reply → [`Payment`] or a typed error.
 pub fn parse_response(gateway: Gateway, status: u16, body: &str) -> Result<Payment> {
-    match gateway {
-        Gateway::GatepayIo => gatepay_io::parse_response(status, body),
-        Gateway::Gatepay => gatepay::parse_response(status, body),
-        Gateway::Yimafu => yimafu::parse_response(status, body),
-    }
+    module(gateway).parse_response(status, body)
+}
+
+/// Serialises a validated order for JS; our own types always serialise.
+pub(crate) fn normalised<T: Serialize>(order: &T) -> Result<Value> {
+    serde_json::to_value(order).map_err(crate::error::CheckoutError::internal)
 }

@@ -6,6 +6,7 @@
 //! Amounts are integer fen. Reply: `{ resultCode: 200|201|500, message, Data: {
 //! out_trade_no, trade_no, body, channel } }`; `channel` says how to read `body`.
 
+use super::{Facts, GatewayModule, PricedChoice, Settings};
 use crate::error::{CheckoutError, Result};
 use crate::money::Amount;
 use crate::payment::{self, Gateway, Payment, Show};
@@ -368,6 +369,91 @@ pub fn notification_from_fields(
         status,
         raw: p.to_json(),
     })
+}
+
+/// 易码付 as a [`GatewayModule`].
+pub struct Yimafu;
+
+static FACTS: Facts = Facts {
+    gateway: Gateway::Yimafu,
+    base_url_binding: "YIMAFU_BASE_URL",
+    id_binding: "YIMAFU_APP_ID",
+    secret_binding: "YIMAFU_KEY",
+    secret_field: "key",
+    // No public default: each merchant is given its own host.
+    default_base_url: None,
+    buyer_fields: &["openid"],
+    return_url_fields: &[],
+    max_expiry_ms: MAX_TIME_EXPIRE_MIN * 60_000,
+    // A repeated out_trade_no with the same parameters returns the same order
+    // (WeChat-Pay-v2 semantics), so a dropped connection may be retried once.
+    retry_on_network_error: true,
+    notify_signature_headers: &[],
+};
+
+impl GatewayModule for Yimafu {
+    fn facts(&self) -> &'static Facts {
+        &FACTS
+    }
+
+    fn request_for(&self, c: &PricedChoice, settings: &Settings) -> Result<UnsignedRequest> {
+        let pay_type = c.pay_type.parse().map_err(|_| {
+            CheckoutError::new(
+                crate::error::Code::InvalidPayType,
+                "payType must be a number",
+                "支付方式必须是数字",
+            )
+            .field("payType")
+        })?;
+        // The spec requires the payer's IP; there is no honest value to invent.
+        let client_ip = c.client_ip.ok_or_else(|| {
+            CheckoutError::new(
+                crate::error::Code::GatewayNotConfigured,
+                "易码付 needs the payer's IP: the platform reported none and CLIENT_IP_FALLBACK is not set",
+                "易码付需要付款人 IP：平台未提供，且未设置 CLIENT_IP_FALLBACK",
+            )
+            .field("clientIp")
+        })?;
+        Order {
+            out_trade_no: c.merchant_order_id.to_owned(),
+            pay_type,
+            description: c.name.to_owned(),
+            amount: c.amount,
+            client_ip: client_ip.to_owned(),
+            notify_url: c.notify_url.to_owned(),
+            time_expire: Some((c.expires_at.saturating_sub(c.now_ms) / 60_000).max(1)),
+            attach: Some(serde_json::json!({ "sku": c.sku, "qty": c.quantity }).to_string()),
+            openid: c.openid.map(str::to_owned),
+            split: None,
+            pay_extra: None,
+        }
+        .build(&Config {
+            base_url: settings.base_url.to_owned(),
+            app_id: settings.id.to_owned(),
+        })
+    }
+
+    fn validate_value(&self, order: &Value, _now_ms: u64) -> Result<Value> {
+        super::normalised(&Order::from_input(order)?)
+    }
+
+    fn build_value(&self, order: &Value, config: &Value, _now_ms: u64) -> Result<UnsignedRequest> {
+        let order = Order::from_input(order)?;
+        let c = Input::new(config, "config")?;
+        order.build(&Config {
+            base_url: c.required_text("baseUrl")?,
+            app_id: c.required_text("appId")?,
+        })
+    }
+
+    fn parse_response(&self, status: u16, body: &str) -> Result<Payment> {
+        parse_response(status, body)
+    }
+
+    #[cfg(feature = "edge")]
+    fn signing(&self) -> &dyn crate::signing::Signing {
+        self
+    }
 }
 
 #[cfg(test)]

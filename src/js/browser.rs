@@ -1,30 +1,47 @@
 //! Exports of both builds: validation, unsigned requests, reply parsing.
 
 use super::{from_js, gateway, now_ms, to_js, IntoJsResult, JsResult};
+use crate::catalog::{self, Choice, Product};
 use crate::error::{CheckoutError, Code};
-use crate::gateway::{self, Order};
+use crate::gateway::{self, module};
 use crate::payment::Show;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-fn order(gateway_name: &str, order: JsValue) -> JsResult<Order> {
-    let g = gateway(gateway_name)?;
-    let v: Value = from_js(order, "order", Code::InvalidField)?;
-    Order::from_input(g, &v, now_ms()).js()
-}
-
-/// Validates an order object and returns it normalised, or throws a `CheckoutError`.
+/// Validates an order object (the gateway's own field names) and returns it
+/// normalised, or throws a `CheckoutError`.
 #[wasm_bindgen(js_name = validateOrder)]
-pub fn validate_order(gateway: &str, order_obj: JsValue) -> JsResult<JsValue> {
-    to_js(&order(gateway, order_obj)?)
+pub fn validate_order(gateway_name: &str, order_obj: JsValue) -> JsResult<JsValue> {
+    let v: Value = from_js(order_obj, "order", Code::InvalidField)?;
+    to_js(
+        &module(gateway(gateway_name)?)
+            .validate_value(&v, now_ms())
+            .js()?,
+    )
 }
 
 /// `{ method, url, headers, body, signingInput }`, unsigned.
 #[wasm_bindgen(js_name = buildOrder)]
-pub fn build_order(gateway: &str, order_obj: JsValue, config: JsValue) -> JsResult<JsValue> {
-    let o = order(gateway, order_obj)?;
+pub fn build_order(gateway_name: &str, order_obj: JsValue, config: JsValue) -> JsResult<JsValue> {
+    let v: Value = from_js(order_obj, "order", Code::InvalidField)?;
     let c: Value = from_js(config, "config", Code::InvalidField)?;
-    to_js(&o.build(&c, now_ms()).js()?)
+    to_js(
+        &module(gateway(gateway_name)?)
+            .build_value(&v, &c, now_ms())
+            .js()?,
+    )
+}
+
+/// The buyer's choice `{ sku, quantity, gateway, payType, openid? }` checked
+/// against the catalog by the rules the edge applies; returns the quote
+/// `{ sku, gateway, payType, quantity, amount, currency }` (amount as exact
+/// decimal text) or throws a `CheckoutError` naming the field.
+#[wasm_bindgen(js_name = validateChoice)]
+pub fn validate_choice(catalog_products: JsValue, choice: JsValue) -> JsResult<JsValue> {
+    let products: Vec<Product> = from_js(catalog_products, "catalog", Code::InvalidField)?;
+    let v: Value = from_js(choice, "choice", Code::InvalidField)?;
+    let choice = Choice::read(&v).js()?;
+    to_js(&catalog::preview(&products, &choice, now_ms()).js()?)
 }
 
 /// A gateway's create-order reply (HTTP status + body text) → `Payment`.

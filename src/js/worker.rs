@@ -11,18 +11,9 @@ use crate::signing::{self, IncomingNotification, Secret, SignOptions, VerifyOpti
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-/// The secret's name in a secrets object, per gateway (the env binding's meaning).
-fn secret_name(g: Gateway) -> &'static str {
-    match g {
-        Gateway::GatepayIo => "appsecret",
-        Gateway::Gatepay => "secretKey",
-        Gateway::Yimafu => "key",
-    }
-}
-
 /// A secret given as a string, or as `{ appsecret } | { secretKey } | { key }`.
 fn secret(g: Gateway, value: &JsValue) -> JsResult<Secret> {
-    let name = secret_name(g);
+    let name = crate::gateway::module(g).facts().secret_field;
     let text = match value.as_string() {
         Some(s) => s,
         None => js_sys::Reflect::get(value, &JsValue::from_str(name))
@@ -162,6 +153,22 @@ pub fn sign_yimafu(params_obj: JsValue, key: &str) -> JsResult<String> {
 use crate::checkout::{self, Merchant, OrderRecord, Plan, Product};
 use crate::payment::Notification;
 
+/// What the JS glue needs to know about each gateway (env binding names, retry
+/// rule, signature headers, limits) and the notification window default.
+#[wasm_bindgen(js_name = gatewayFacts)]
+pub fn gateway_facts() -> JsResult<JsValue> {
+    to_js(&serde_json::json!({
+        "gateways": crate::gateway::facts(),
+        "notifyWindowMs": signing::DEFAULT_WINDOW_MS,
+    }))
+}
+
+/// The shop's public settings from the worker's text bindings (see `Merchant::from_env`).
+#[wasm_bindgen(js_name = merchantFromEnv)]
+pub fn merchant_from_env(env: JsValue) -> JsResult<JsValue> {
+    let env: std::collections::BTreeMap<String, String> = from_js(env, "env", Code::InvalidField)?;
+    to_js(&Merchant::from_env(&env))
+}
 
 /// What a shop's catalog shows: only the gateways this shop has configured.
 #[wasm_bindgen(js_name = publicCatalog)]
@@ -195,7 +202,16 @@ pub fn plan_checkout(
     let products: Vec<Product> = from_js(catalog, "catalog", Code::InvalidField)?;
     let merchant: Merchant = from_js(merchant, "merchant", Code::InvalidField)?;
     let request: Value = from_js(request, "checkout", Code::InvalidField)?;
-    to_js(&checkout::plan(&products, &merchant, &request, now as u64, merchant_order_id).js()?)
+    to_js(
+        &checkout::plan(
+            &products,
+            &merchant,
+            &request,
+            now as u64,
+            merchant_order_id,
+        )
+        .js()?,
+    )
 }
 
 /// The write-ahead record (state `creating`), stored before the gateway is called.
