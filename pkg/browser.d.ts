@@ -137,3 +137,59 @@ export function renderQrPng(text: string, options?: QrOptions): string;
 export function qrMatrix(text: string, options?: QrOptions): QrMatrix;
 /** Returns the side length in pixels. */
 export function drawQr(canvas: HTMLCanvasElement | OffscreenCanvas, text: string, options?: QrOptions): number;
+
+// ---- the checkout flow over a qrcheckout worker ----
+
+export interface Offer { gateway: Gateway; payTypes: string[]; productId?: number }
+/** A product as the worker's `/catalog` shows it; `price` is exact decimal text. */
+export interface Product { sku: string; name: string; price: string; currency: string; offers: Offer[] }
+/** What the buyer chose. */
+export interface Choice { sku: string; quantity?: number | string; gateway: Gateway; payType: string; openid?: string }
+/** A valid choice, priced from the catalog by the worker's rules; `amount` is exact decimal text. */
+export interface Quote { sku: string; gateway: Gateway; payType: string; quantity: number; amount: string; currency: string }
+export type OrderState = 'creating' | 'pending' | 'paid' | 'expired' | 'failed';
+/** The order as the worker reports it (`GET /orders/{id}` and its live events). */
+export interface OrderView {
+  merchantOrderId: string; gateway: Gateway; state: OrderState; amount: string; currency: string;
+  expiresAt: number; paidAt: number | null; payment: Payment | null;
+}
+export interface Started {
+  order: { merchantOrderId: string; state: OrderState; amount: string; currency: string; expiresAt: number };
+  payment: Payment;
+  /** What to put in the QR slot; null when the payment is an app credential. */
+  qr: QrSource | null;
+  /** The payment as a URL to open (hosted page, app link), when there is one. */
+  link: string | null;
+}
+export interface Checkout {
+  /** The worker's products (cached after the first call). */
+  catalog(): Promise<Product[]>;
+  /** For a form: the products, the chosen product's gateways, that gateway's pay types, and the fields it needs. */
+  options(choice?: Partial<Choice>): { products: Product[]; gateways: Gateway[]; payTypes: string[]; fields: string[] };
+  /** Checks a choice in wasm by the worker's rules; throws `CheckoutError` with `field`. */
+  validate(choice: Choice): Promise<Quote>;
+  /** Validates, then creates the order (one Idempotency-Key, reused by network retries). */
+  start(choice: Choice, options?: { signal?: AbortSignal }): Promise<Started>;
+  /** Live events when offered, else polling with backoff; stops at paid / expired / failed or on `stop()`. */
+  watch(orderId: string, onState?: (order: OrderView) => void): { stop(): void; done: Promise<OrderView | null> };
+  /** Loads the wasm (done by the other calls when needed). */
+  ready(): Promise<unknown>;
+}
+export function createCheckout(options: {
+  endpoint: string;
+  fetch?: typeof fetch;
+  /** `null`: never use live events, always poll. */
+  EventSource?: typeof EventSource | null;
+  /** What `init` loads (default: the .wasm beside the glue). */
+  wasm?: InitInput;
+  /** Network retries of `start` (default 2). */
+  retries?: number;
+  /** The slowest polling interval (default 5000 ms). */
+  pollMaxMs?: number;
+}): Checkout;
+/** Calls `onTick` now and every second until `expiresAt` (Unix ms); returns a function that stops it. */
+export function countdown(expiresAt: number, onTick: (t: { secondsLeft: number; text: string }) => void): () => void;
+/** The buyer fields a gateway's pay type cannot do without (e.g. 易码付 JSAPI → `['openid']`). */
+export function requiredFields(gateway: Gateway, payType: string): string[];
+/** Checks a choice against a catalog by the worker's rules (what `Checkout.validate` calls). */
+export function validateChoice(catalog: Product[], choice: Choice): Quote;

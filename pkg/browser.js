@@ -7,6 +7,8 @@ export {
   default as init,
   initSync,
   validateOrder,
+  validateChoice,
+  requiredFields,
   buildOrder,
   parseResponse,
   paymentQrSource,
@@ -15,3 +17,6 @@ export {
   qrMatrix,
   drawQr,
 } from './browser/qrcheckout.js';
+
+// The checkout flow over a worker: createCheckout({ endpoint }) and the countdown helper.
+export { createCheckout, countdown } from './checkout.js';

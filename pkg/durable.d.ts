@@ -6,3 +6,6 @@ import type { DurableObject } from 'cloudflare:workers';
  * notifications, expires the order by alarm, streams its state (`/events`).
  */
 export declare class CheckoutOrder extends DurableObject {}
+
+/** One client IP's order-creation token bucket (`idFromName(ip)`); bind it as `LIMITER`. */
+export declare class CheckoutLimiter extends DurableObject {}

@@ -3,11 +3,12 @@
 // serialises its storage calls, so a notification racing its retries — or the
 // create-order reply — cannot interleave. SQLite-backed: declare it with a
 // `new_sqlite_classes` migration and export it from the worker's entry:
-//   export { CheckoutOrder } from 'qrcheckout/worker/durable';
+//   export { CheckoutOrder, CheckoutLimiter } from 'qrcheckout/worker/durable';
 import { DurableObject } from 'cloudflare:workers';
 import wasm from './worker/qrcheckout_bg.wasm';
 import { init } from './worker.js';
 import { OrderObject, orderSettings } from './orders.js';
+import { TokenBucket } from './limiter.js';
 
 export class CheckoutOrder extends DurableObject {
   constructor(ctx, env) {
@@ -27,4 +28,17 @@ export class CheckoutOrder extends DurableObject {
   fetch(request) { return this.order.fetch(request); }
 
   alarm() { return this.order.alarm(Date.now()); }
+}
+
+/**
+ * One client IP's order-creation bucket (`idFromName(ip)`). Kept in memory: an
+ * evicted object was idle long enough for its bucket to have refilled anyway.
+ */
+export class CheckoutLimiter extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.bucket = new TokenBucket();
+  }
+
+  take(now, settings) { return this.bucket.take(now, settings); }
 }

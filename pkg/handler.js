@@ -1,50 +1,39 @@
 // A ready fetch handler for workerd / Cloudflare Workers. HTTP plumbing only:
-// routes, env, fetch and CORS. Pricing, signing, verification, reply parsing
-// and order states are decided in Rust (the worker build); each order lives in
-// its own Durable Object (durable.js, logic in orders.js).
+// routes, env, fetch, CORS and limits. Pricing, signing, verification, reply
+// parsing and order states are decided in Rust (the worker build), and what the
+// glue must know about each gateway — binding names, retry rule, signature
+// headers — it asks Rust for (`gatewayFacts`). Each order lives in its own
+// Durable Object (durable.js, logic in orders.js).
 import wasm from './worker/qrcheckout_bg.wasm';
 import {
-  init, publicCatalog, orderId, planCheckout, signRequest, paymentFor, verifyNotify, notifyReply,
+  init, gatewayFacts, merchantFromEnv, publicCatalog, orderId, planCheckout, signRequest, paymentFor, verifyNotify, notifyReply,
 } from './worker.js';
 import { memoryOrders, orderSettings, errorFields } from './orders.js';
+import { bucketKey, limitSettings, memoryBuckets } from './limiter.js';
 
 const MAX_BODY = 16 * 1024;
 const MAX_NOTIFY_BODY = 64 * 1024;
-const GATEWAYS = ['gatepay-io', 'gatepay', 'yimafu'];
-// The env binding holding each gateway's secret (signRequest/verifyNotify take it as a string).
-const SECRET = { 'gatepay-io': 'GATEPAY_IO_APPSECRET', gatepay: 'GATEPAY_SECRET_KEY', yimafu: 'YIMAFU_KEY' };
-// Only 易码付 returns the same order for a repeated out_trade_no with identical
-// parameters (WeChat-Pay-v2 semantics); the others would create a duplicate or refuse.
-const RETRY_ON_NETWORK_ERROR = { 'gatepay-io': false, gatepay: false, yimafu: true };
-
-async function sha256(text) {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-class HttpError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    Object.assign(this, { status, code });
-  }
-}
-
+// The fields that make two checkouts "the same request" for an Idempotency-Key
+// (not the client IP: a phone may change networks between a request and its retry).
+const REQUEST_FIELDS = ['gateway', 'payType', 'sku', 'quantity', 'openid', 'returnUrl', 'cancelUrl'];
+// Printable ASCII, as payment APIs accept; a UUID fits.
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,255}$/;
 const STATUS_OF = {
   gateway_rejected: 502, gateway_unavailable: 502, malformed_response: 502,
   gateway_not_configured: 503, missing_secret: 503, bad_signature: 401, stale_timestamp: 401,
   unknown_order: 404, internal_error: 500,
 };
 
-function json(status, body, headers = {}) {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+class HttpError extends Error {
+  constructor(status, code, message, headers = {}) {
+    super(message);
+    Object.assign(this, { status, code, headers });
+  }
 }
 
-/** Any thrown error → `{ status, error }`; unexpected ones are logged and answered as 500, never with their text. */
-function failureOf(e) {
-  if (e instanceof HttpError) return { status: e.status, error: { code: e.code, message: e.message } };
-  if (e?.name === 'CheckoutError') return { status: STATUS_OF[e.code] ?? 400, error: errorFields(e) };
-  console.error('checkout worker: unexpected error', e?.stack ?? e);
-  return { status: 500, error: { code: 'internal_error', message: 'internal error' } };
+async function sha256(text) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 const alnum = (n) => {
@@ -52,16 +41,16 @@ const alnum = (n) => {
   return Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => abc[b % abc.length]).join('');
 };
 
-/** Reads the public settings from env: a gateway without its secret is disabled. */
-function merchantFrom(env, config) {
-  const on = (gateway, id, baseUrl, fallback) => (env[SECRET[gateway]] && env[id] ? { baseUrl: env[baseUrl] || fallback, id: env[id] } : null);
-  return {
-    gatepayIo: on('gatepay-io', 'GATEPAY_IO_APPKEY', 'GATEPAY_IO_BASE_URL', 'https://gatepay.io'),
-    gatepay: on('gatepay', 'GATEPAY_CLIENT_ID', 'GATEPAY_BASE_URL', 'https://openplatform.gateapi.io'),
-    yimafu: env.YIMAFU_BASE_URL ? on('yimafu', 'YIMAFU_APP_ID', 'YIMAFU_BASE_URL', '') : null,
-    publicBaseUrl: env.PUBLIC_BASE_URL || config.publicBaseUrl || '',
-    expiryMs: Number(env.ORDER_EXPIRY_MS || config.expiryMs) || undefined,
-  };
+function json(status, body, headers = {}) {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+}
+
+/** A secret in every form it could be printed in: as is, hex, base64, URL-encoded. */
+function secretForms(value) {
+  const bytes = new TextEncoder().encode(value);
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  const base64 = btoa(String.fromCharCode(...bytes));
+  return [value, hex, hex.toUpperCase(), base64, base64.replace(/=+$/, ''), encodeURIComponent(value)];
 }
 
 async function readBody(request, limit) {
@@ -72,33 +61,53 @@ async function readBody(request, limit) {
   return text;
 }
 
-// The fields that make two checkouts "the same request" for an Idempotency-Key
-// (not the client IP: a phone may change networks between a request and its retry).
-const REQUEST_FIELDS = ['gateway', 'payType', 'sku', 'quantity', 'openid', 'returnUrl'];
-// Printable ASCII, as payment APIs accept; a UUID fits.
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,255}$/;
-
 /**
- * `config`: `{ catalog, ordersBinding?, fetch?, timeoutMs?, notifyWindowMs?, publicBaseUrl?, wasmModule? }`;
- * env `GATEWAY_TIMEOUT_MS`, `NOTIFY_WINDOW_MS`, `ORDER_EXPIRY_MS`, `ORDER_RETENTION_MS`, `MAX_ORDERS`
+ * `config`: `{ catalog, ordersBinding?, limiterBinding?, fetch?, timeoutMs?, notifyWindowMs?, publicBaseUrl?, expiryMs?, wasmModule? }`;
+ * env `GATEWAY_TIMEOUT_MS`, `NOTIFY_WINDOW_MS`, `ORDER_EXPIRY_MS`, `ORDER_RETENTION_MS`, `RATE_LIMIT_*`, `MAX_ORDERS`
  * override the numbers. Secrets and ids come from `env` on each request (Workers pass env per call).
- * Orders live in the Durable Object bound as `ORDERS` (or `ordersBinding`); without that binding,
- * in this isolate's memory — for unit tests only.
+ * Orders live in the Durable Object bound as `ORDERS`, rate limits in `LIMITER`; without those
+ * bindings, in this isolate's memory — for unit tests only.
  */
 export function createCheckoutHandler(config = {}) {
   init(config.wasmModule ?? wasm);
-  let memory = null;
-  /** The order object for an id: its Durable Object stub, or the in-memory fallback. */
-  function orderFor(env, id) {
-    const ns = env[config.ordersBinding ?? 'ORDERS'];
-    if (ns) return ns.get(ns.idFromName(id));
-    if (!memory) {
-      console.warn('qrcheckout: no ORDERS Durable Object binding; orders are kept in this isolate only (not for production)');
-      memory = memoryOrders({ maxOrders: Number(env.MAX_ORDERS) || config.maxOrders, ...orderSettings(env) });
-    }
-    return memory.get(id);
-  }
+  const facts = gatewayFacts();
+  const FACTS = Object.fromEntries(facts.gateways.map((f) => [f.gateway, f]));
+  const secretNames = facts.gateways.map((f) => f.secretBinding);
   const upstream = config.fetch ?? ((...a) => fetch(...a));
+  const fallback = { orders: null, buckets: null };
+
+  /** The object a key lives in: its Durable Object stub, or the in-memory fallback (with a warning, once). */
+  function objectFor(env, binding, key, makeFallback) {
+    const ns = env[binding];
+    if (ns) return ns.get(ns.idFromName(key));
+    const kind = binding === (config.ordersBinding ?? 'ORDERS') ? 'orders' : 'buckets';
+    if (!fallback[kind]) {
+      console.warn(`qrcheckout: no ${binding} Durable Object binding; ${kind} are kept in this isolate only (not for production)`);
+      fallback[kind] = makeFallback();
+    }
+    return fallback[kind].get(key);
+  }
+  const orderFor = (env, id) => objectFor(env, config.ordersBinding ?? 'ORDERS', id,
+    () => memoryOrders({ maxOrders: Number(env.MAX_ORDERS) || config.maxOrders, ...orderSettings(env) }));
+
+  /** The shop's public settings, read by Rust from the text bindings (config values fill what env leaves unset). */
+  function merchant(env) {
+    const text = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string'));
+    return merchantFromEnv({
+      PUBLIC_BASE_URL: config.publicBaseUrl ?? '', ORDER_EXPIRY_MS: String(config.expiryMs ?? ''), ALLOWED_ORIGINS: config.allowedOrigins ?? '', ...text,
+    });
+  }
+
+  /** Any thrown error → `{ status, error, headers }`; unexpected ones are logged (secrets masked) and answered as a bare 500. */
+  function failureOf(e, env) {
+    if (e instanceof HttpError) return { status: e.status, error: { code: e.code, message: e.message }, headers: e.headers };
+    if (e?.name === 'CheckoutError') return { status: STATUS_OF[e.code] ?? 400, error: errorFields(e) };
+    let text = String(e?.stack ?? e);
+    for (const name of secretNames) if (env[name]) for (const form of secretForms(env[name])) text = text.split(form).join('***');
+    console.error('checkout worker: unexpected error', text);
+    return { status: 500, error: { code: 'internal_error', message: 'internal error' } };
+  }
+
   async function callGateway(gateway, signed, timeoutMs) {
     const attempt = async () => {
       const res = await upstream(signed.url, { method: signed.method, headers: signed.headers, body: signed.body, signal: AbortSignal.timeout(timeoutMs) });
@@ -108,12 +117,24 @@ export function createCheckoutHandler(config = {}) {
       return await attempt();
     } catch (e) {
       const timedOut = e?.name === 'TimeoutError' || e?.name === 'AbortError';
-      if (!timedOut && RETRY_ON_NETWORK_ERROR[gateway]) {
+      if (!timedOut && FACTS[gateway].retryOnNetworkError) {
         try { return await attempt(); } catch { /* fall through to the typed error */ }
       }
       throw timedOut
         ? new HttpError(504, 'gateway_timeout', `the gateway did not answer within ${timeoutMs} ms`)
         : new HttpError(502, 'gateway_unreachable', 'the gateway could not be reached');
+    }
+  }
+
+  /** Order creation per client IP; a request with no client IP (never on Cloudflare) is not limited. */
+  async function limit(env, clientIp) {
+    const settings = limitSettings(env);
+    if (!clientIp || !(settings.perMinute > 0)) return;
+    const bucket = objectFor(env, config.limiterBinding ?? 'LIMITER', bucketKey(clientIp), () => memoryBuckets());
+    const taken = await bucket.take(Date.now(), settings);
+    if (!taken.ok) {
+      const seconds = Math.ceil(taken.retryAfterMs / 1000);
+      throw new HttpError(429, 'rate_limited', `too many orders from this address; try again in ${seconds} s`, { 'retry-after': String(seconds) });
     }
   }
 
@@ -135,7 +156,9 @@ export function createCheckoutHandler(config = {}) {
     const now = Date.now();
     const id = orderId(now, alnum(10), key === null ? undefined : await sha256(key));
     const clientIp = request.headers.get('cf-connecting-ip') || undefined;
-    const plan = planCheckout(config.catalog, merchantFrom(env, config), { ...checkoutRequest, clientIp }, now, id);
+    const plan = planCheckout(config.catalog, merchant(env), { ...checkoutRequest, clientIp }, now, id);
+    // Only an order that would reach the gateway counts against the limit.
+    await limit(env, clientIp);
     const timeoutMs = Number(env.GATEWAY_TIMEOUT_MS) || config.timeoutMs || 8000;
     const order = orderFor(env, id);
     // Write-ahead: the order exists before the gateway is called.
@@ -146,11 +169,12 @@ export function createCheckoutHandler(config = {}) {
     let payment = null;
     let failure = null;
     try {
-      const signed = signRequest(plan.gateway, plan.unsigned, env[SECRET[plan.gateway]], { timestamp: now, nonce: alnum(32) });
+      const signed = signRequest(plan.gateway, plan.unsigned, env[FACTS[plan.gateway].secretBinding], { timestamp: now, nonce: alnum(32) });
       const reply = await callGateway(plan.gateway, signed, timeoutMs);
       payment = paymentFor(plan, reply.status, reply.text);
     } catch (e) {
-      failure = failureOf(e);
+      const { status, error } = failureOf(e, env);
+      failure = { status, error };
     }
     const answer = await order.settle({ payment, failure, now: Date.now() });
     return json(answer.status, answer.body);
@@ -159,10 +183,12 @@ export function createCheckoutHandler(config = {}) {
   async function notify(request, env, gateway, url) {
     const body = request.method === 'POST' ? await readBody(request, MAX_NOTIFY_BODY) : '';
     const headers = Object.fromEntries(request.headers);
-    const n = verifyNotify(gateway, { headers, body, query: url.search.slice(1) }, env[SECRET[gateway]], { now: Date.now(), windowMs: Number(env.NOTIFY_WINDOW_MS || config.notifyWindowMs) || 300000 });
+    const windowMs = Number(env.NOTIFY_WINDOW_MS || config.notifyWindowMs) || facts.notifyWindowMs;
+    const n = verifyNotify(gateway, { headers, body, query: url.search.slice(1) }, env[FACTS[gateway].secretBinding], { now: Date.now(), windowMs });
     // An exact copy of a handled message is what a gateway resends after a lost
     // acknowledgement: the order's object acknowledges it again and changes nothing.
-    const fingerprint = await sha256(`${gateway}\n${headers['x-gatepay-signature'] ?? ''}\n${headers['x-gatepay-nonce'] ?? ''}\n${body}\n${url.search}`);
+    const signedBy = FACTS[gateway].notifySignatureHeaders.map((h) => headers[h.toLowerCase()] ?? '');
+    const fingerprint = await sha256([gateway, ...signedBy, body, url.search].join('\n'));
     const result = await orderFor(env, n.merchantOrderId).notify({ notification: n, fingerprint, now: Date.now() });
     if (result.error) throw new HttpError(result.error.status, result.error.code, result.error.message);
     const reply = notifyReply(gateway, env.YIMAFU_NOTIFY_REPLY || undefined);
@@ -172,11 +198,11 @@ export function createCheckoutHandler(config = {}) {
   async function route(request, env) {
     const url = new URL(request.url);
     const path = url.pathname;
-    if (path === '/catalog' && request.method === 'GET') return json(200, { products: publicCatalog(config.catalog, merchantFrom(env, config)) });
+    if (path === '/catalog' && request.method === 'GET') return json(200, { products: publicCatalog(config.catalog, merchant(env)) });
     if (path === '/checkout' && request.method === 'POST') return checkout(request, env);
     const notifyMatch = path.match(/^\/notify\/([a-z-]+)$/);
     if (notifyMatch && (request.method === 'POST' || request.method === 'GET')) {
-      if (!GATEWAYS.includes(notifyMatch[1])) throw new HttpError(404, 'unknown_gateway', 'no such gateway');
+      if (!FACTS[notifyMatch[1]]) throw new HttpError(404, 'unknown_gateway', 'no such gateway');
       return notify(request, env, notifyMatch[1], url);
     }
     const orderMatch = path.match(/^\/orders\/([A-Za-z0-9]{5,32})(\/events)?$/);
@@ -201,7 +227,10 @@ export function createCheckoutHandler(config = {}) {
       const allowed = (env.ALLOWED_ORIGINS || config.allowedOrigins || '').split(',').map((s) => s.trim()).filter(Boolean);
       const isNotify = new URL(request.url).pathname.startsWith('/notify/');
       const cors = origin && allowed.includes(origin)
-        ? { 'access-control-allow-origin': origin, vary: 'origin', 'access-control-allow-headers': 'content-type, idempotency-key', 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-max-age': '600' }
+        ? {
+          'access-control-allow-origin': origin, vary: 'origin', 'access-control-allow-headers': 'content-type, idempotency-key',
+          'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-expose-headers': 'retry-after', 'access-control-max-age': '600',
+        }
         : null;
       // A browser page from an origin not on the list gets nothing: no CORS headers, 403.
       if (origin && !cors && !isNotify) return json(403, { error: { code: 'origin_not_allowed', message: 'this origin may not use the checkout' } });
@@ -210,8 +239,8 @@ export function createCheckoutHandler(config = {}) {
       try {
         response = await route(request, env);
       } catch (e) {
-        const { status, error } = failureOf(e);
-        response = json(status, { error });
+        const { status, error, headers } = failureOf(e, env);
+        response = json(status, { error }, headers);
       }
       if (!cors) return response;
       // A response from a Durable Object (the event stream) has immutable headers.

@@ -59,14 +59,27 @@ export function signYimafu(params: Record<string, string | number>, key: string)
 
 export interface Offer { gateway: Gateway; payTypes: string[]; productId?: number }
 export interface Product { sku: string; name: string; price: string; currency: string; offers: Offer[] }
+/** The shop's public settings (never secrets), as `merchantFromEnv` reads them. */
 export interface Merchant {
-  gatepayIo?: { baseUrl: string; id: string } | null;
-  gatepay?: { baseUrl: string; id: string } | null;
-  yimafu?: { baseUrl: string; id: string } | null;
+  gateways: Partial<Record<Gateway, { baseUrl: string; id: string }>>;
   publicBaseUrl: string;
-  expiryMs?: number;
+  expiryMs?: number | null;
+  returnOrigins?: string[];
+  clientIpFallback?: string | null;
 }
-export interface CheckoutRequest { gateway: Gateway; payType: string; sku: string; quantity?: number; clientIp?: string; openid?: string; returnUrl?: string }
+/** What the glue needs to know about one gateway, from Rust. */
+export interface GatewayFacts {
+  gateway: Gateway; baseUrlBinding: string; idBinding: string; secretBinding: string; secretField: string;
+  defaultBaseUrl: string | null; buyerFields: string[]; returnUrlFields: string[]; maxExpiryMs: number;
+  retryOnNetworkError: boolean; notifySignatureHeaders: string[];
+}
+/** Every gateway's facts and the default notification window. */
+export function gatewayFacts(): { gateways: GatewayFacts[]; notifyWindowMs: number };
+/** Reads the public settings from the worker's text bindings: a gateway is on when its id and secret are set. */
+export function merchantFromEnv(env: Record<string, string>): Merchant;
+export interface CheckoutRequest {
+  gateway: Gateway; payType: string; sku: string; quantity?: number; clientIp?: string; openid?: string; returnUrl?: string; cancelUrl?: string;
+}
 export interface Plan {
   merchantOrderId: string; gateway: Gateway; sku: string; quantity: number; amount: string; currency: string;
   createdAt: number; expiresAt: number; unsigned: UnsignedRequest;

@@ -19,6 +19,8 @@ export {
   signGatepayIo,
   signGatepay,
   signYimafu,
+  gatewayFacts,
+  merchantFromEnv,
   publicCatalog,
   orderId,
   planCheckout,

@@ -30,6 +30,8 @@ export function workerBindings({ sandboxUrl: s, workerPort, pagePort, env = {}, 
     YIMAFU_BASE_URL: s, YIMAFU_APP_ID: DEFAULTS.yimafu.appId, YIMAFU_KEY: DEFAULTS.yimafu.key,
     ALLOWED_ORIGINS: `${pageOrigin},http://localhost:${pagePort}`,
     PUBLIC_BASE_URL: `http://127.0.0.1:${workerPort}`,
+    // Every buyer here is on this machine, and workerd sets no cf-connecting-ip.
+    CLIENT_IP_FALLBACK: '127.0.0.1',
     ...extraBindings,
   };
   const overrides = { ...(useDevVars ? devVars() : {}), ...Object.fromEntries(Object.entries(env).filter(([k]) => /^(GATEPAY_|YIMAFU_|ALLOWED_ORIGINS$|PUBLIC_BASE_URL$|ORDER_EXPIRY_MS$|GATEWAY_TIMEOUT_MS$)/.test(k))) };

@@ -16,6 +16,7 @@ export const CHECKOUT_MODULES = [
   ['pkg/handler.js', 'esModule'],
   ['pkg/durable.js', 'esModule'],
   ['pkg/orders.js', 'esModule'],
+  ['pkg/limiter.js', 'esModule'],
   ['pkg/worker.js', 'esModule'],
   ['pkg/worker/qrcheckout.js', 'esModule'],
   ['pkg/worker/qrcheckout_bg.wasm', 'wasm'],
@@ -25,9 +26,10 @@ const str = (s) => JSON.stringify(String(s));
 
 /**
  * Starts workerd; resolves once it answers. `bindings` become env text bindings.
- * Orders live in the `CheckoutOrder` Durable Object namespace, SQLite files under
- * `ordersDir` (wiped first unless `keepOrders`); `ordersDir: null` leaves the
- * binding out (the handler's in-memory fallback). `secondPort` adds a second
+ * Orders live in the `CheckoutOrder` Durable Object namespace and rate limits in
+ * `CheckoutLimiter`, SQLite files under `ordersDir` (wiped first unless
+ * `keepOrders`); `ordersDir: null` leaves both bindings out (the handler's
+ * in-memory fallback). `secondPort` adds a second
  * worker service — its own isolate — bound to the same namespace.
  */
 export async function startWorkerd({
@@ -50,7 +52,8 @@ ${modules.map(([name, type]) => `    (name = ${str(name)}, ${type} = embed ${str
   ],
   bindings = [
 ${textBindings}
-${ordersDir ? `    (name = "ORDERS", durableObjectNamespace = ${orders}),` : ''}
+${ordersDir ? `    (name = "ORDERS", durableObjectNamespace = ${orders('CheckoutOrder')}),` : ''}
+${ordersDir ? `    (name = "LIMITER", durableObjectNamespace = ${orders('CheckoutLimiter')}),` : ''}
   ],
   compatibilityDate = "2025-01-01",
   globalOutbound = "loopback",`;
@@ -67,11 +70,14 @@ ${ordersDir ? `    (name = "orders-disk", disk = (path = ${str(ordersDir)}, writ
 ${secondPort ? `    (name = "http-b", address = ${str(`127.0.0.1:${secondPort}`)}, http = (), service = "checkout-b"),` : ''}
   ],
 );
-const checkout :Workerd.Worker = ${worker('"CheckoutOrder"')}
-${ordersDir ? `  durableObjectNamespaces = [(className = "CheckoutOrder", uniqueKey = "qrcheckout-orders", enableSql = true)],
+const checkout :Workerd.Worker = ${worker((c) => `"${c}"`)}
+${ordersDir ? `  durableObjectNamespaces = [
+    (className = "CheckoutOrder", uniqueKey = "qrcheckout-orders", enableSql = true),
+    (className = "CheckoutLimiter", uniqueKey = "qrcheckout-limiter", enableSql = true),
+  ],
   durableObjectStorage = (localDisk = "orders-disk"),` : ''}
 );
-${secondPort ? `const checkoutB :Workerd.Worker = ${worker('(className = "CheckoutOrder", serviceName = "checkout")')}
+${secondPort ? `const checkoutB :Workerd.Worker = ${worker((c) => `(className = "${c}", serviceName = "checkout")`)}
 );` : ''}
 `;
   const file = join(dir, `config-${port}.capnp`);

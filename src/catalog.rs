@@ -116,6 +116,18 @@ impl Choice {
     }
 }
 
+/// An error about the gateway's order, named by the buyer's field: the buyer
+/// chose a quantity, not gatepay.io's `productNum` or GatePay's `orderAmount`.
+pub fn in_choice_terms(mut e: CheckoutError) -> CheckoutError {
+    let choice_field = match e.field.as_deref() {
+        Some("productNum" | "orderAmount" | "amount") => "quantity",
+        Some("terminalType" | "env") => "payType",
+        _ => return e,
+    };
+    e.field = Some(choice_field.to_owned());
+    e
+}
+
 /// A choice matched to the catalog: its product, offer and exact amount.
 #[derive(Debug, Clone)]
 pub struct Priced<'a> {
@@ -200,7 +212,8 @@ pub fn preview(products: &[Product], choice: &Choice, now_ms: u64) -> Result<Quo
             base_url: "https://preview.invalid",
             id: "preview",
         },
-    )?;
+    )
+    .map_err(in_choice_terms)?;
     Ok(Quote {
         sku: choice.sku.clone(),
         gateway: choice.gateway,

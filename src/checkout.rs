@@ -267,7 +267,8 @@ pub fn plan(
             base_url: &settings.base_url,
             id: &settings.id,
         },
-    )?;
+    )
+    .map_err(crate::catalog::in_choice_terms)?;
     Ok(Plan {
         merchant_order_id: merchant_order_id.to_owned(),
         gateway,
@@ -581,7 +582,7 @@ mod tests {
             ),
             (
                 json!({"gateway": "gatepay-io", "payType": "wechat", "sku": "tea", "quantity": 2}),
-                "productNum",
+                "quantity",
                 Code::WechatSingleItem,
             ),
             (

@@ -4,6 +4,7 @@
 import { createCheckoutHandler } from '../pkg/handler.js';
 import catalog from './catalog.js';
 
-// Each order lives in its own Durable Object; the class must be exported here.
-export { CheckoutOrder } from '../pkg/durable.js';
+// Each order, and each client IP's rate limit, lives in its own Durable Object;
+// the classes must be exported here.
+export { CheckoutOrder, CheckoutLimiter } from '../pkg/durable.js';
 export default createCheckoutHandler({ catalog });

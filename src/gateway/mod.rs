@@ -88,6 +88,10 @@ pub trait GatewayModule: Sync {
     fn build_value(&self, order: &Value, config: &Value, now_ms: u64) -> Result<UnsignedRequest>;
     /// HTTP status + raw body text of a create-order reply → [`Payment`] or a typed error.
     fn parse_response(&self, status: u16, body: &str) -> Result<Payment>;
+    /// The buyer fields this pay type cannot do without (the page shows them).
+    fn required_fields(&self, _pay_type: &str) -> &'static [&'static str] {
+        &[]
+    }
     #[cfg(feature = "edge")]
     fn signing(&self) -> &dyn crate::signing::Signing;
 }

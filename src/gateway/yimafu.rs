@@ -450,6 +450,14 @@ impl GatewayModule for Yimafu {
         parse_response(status, body)
     }
 
+    fn required_fields(&self, pay_type: &str) -> &'static [&'static str] {
+        if pay_type.parse() == Ok(JSAPI) {
+            &["openid"]
+        } else {
+            &[]
+        }
+    }
+
     #[cfg(feature = "edge")]
     fn signing(&self) -> &dyn crate::signing::Signing {
         self

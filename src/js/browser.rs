@@ -44,6 +44,13 @@ pub fn validate_choice(catalog_products: JsValue, choice: JsValue) -> JsResult<J
     to_js(&catalog::preview(&products, &choice, now_ms()).js()?)
 }
 
+/// The buyer fields a gateway's pay type cannot do without (e.g. 易码付 JSAPI → `["openid"]`).
+#[wasm_bindgen(js_name = requiredFields)]
+pub fn required_fields(gateway_name: &str, pay_type: &str) -> JsResult<Vec<String>> {
+    let fields = module(gateway(gateway_name)?).required_fields(pay_type);
+    Ok(fields.iter().map(|f| (*f).to_owned()).collect())
+}
+
 /// A gateway's create-order reply (HTTP status + body text) → `Payment`.
 #[wasm_bindgen(js_name = parseResponse)]
 pub fn parse_response(gateway_name: &str, http_status: u16, body_text: &str) -> JsResult<JsValue> {

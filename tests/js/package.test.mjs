@@ -48,7 +48,10 @@ test('browser entry: validate, build, parse, QR — and no signing exports', () 
       svg: qc.renderQrSvg(pay.show.content).startsWith('<svg'),
     }));
   `);
-  assert.deepEqual(r.keys, ['buildOrder', 'default', 'drawQr', 'init', 'initSync', 'parseResponse', 'paymentQrSource', 'qrMatrix', 'renderQrPng', 'renderQrSvg', 'validateOrder']);
+  assert.deepEqual(r.keys, [
+    'buildOrder', 'countdown', 'createCheckout', 'default', 'drawQr', 'init', 'initSync', 'parseResponse', 'paymentQrSource', 'qrMatrix',
+    'renderQrPng', 'renderQrSvg', 'requiredFields', 'validateChoice', 'validateOrder',
+  ]);
   assert.deepEqual(r.err, { isError: true, code: 'invalid_quantity', gatewayCode: '105', field: 'productNum', zh: 'productNum：购买数量需要大于0' });
   assert.equal(r.signingInput, 'amount=1&app_id=app1&client_ip=127.0.0.1&description=苹果&notify_url=https://s.example/n&out_trade_no=A1&pay_type=30');
   assert.equal(r.amount, '9.90');

@@ -29,12 +29,13 @@ test('wrangler deploy --dry-run bundles the worker, its wasm module, the ORDERS 
     has(/import \{ DurableObject \} from "cloudflare:workers"/, 'the Durable Object base class from the runtime');
     has(/CheckoutOrder = class extends DurableObject/, 'the CheckoutOrder class is bundled');
     has(/export\s*\{[^}]*\bCheckoutOrder\b/, 'and exported from the entry');
+    has(/export\s*\{[^}]*\bCheckoutLimiter\b/, 'the per-IP limiter too');
     has(new RegExp(`import \\w+ from "\\./${wasm}"`), 'the wasm is imported as a module (no bytes compiled at run time)');
     // The migration, as wrangler itself reads the file.
     const { unstable_readConfig } = await import('wrangler');
     const config = unstable_readConfig({ config: join(root, 'worker/wrangler.toml') });
-    assert.deepEqual(config.migrations, [{ tag: 'v1', new_sqlite_classes: ['CheckoutOrder'] }]);
-    assert.deepEqual(config.durable_objects.bindings, [{ name: 'ORDERS', class_name: 'CheckoutOrder' }]);
+    assert.deepEqual(config.migrations, [{ tag: 'v1', new_sqlite_classes: ['CheckoutOrder', 'CheckoutLimiter'] }]);
+    assert.deepEqual(config.durable_objects.bindings, [{ name: 'ORDERS', class_name: 'CheckoutOrder' }, { name: 'LIMITER', class_name: 'CheckoutLimiter' }]);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -53,7 +54,7 @@ test('wrangler dev serves worker/ against the sandbox: checkout → pay → paid
     GATEPAY_IO_BASE_URL: sandbox.url, GATEPAY_IO_APPKEY: DEFAULTS.gatepayIo.appkey, GATEPAY_IO_APPSECRET: DEFAULTS.gatepayIo.appsecret,
     GATEPAY_BASE_URL: sandbox.url, GATEPAY_CLIENT_ID: DEFAULTS.gatepay.clientId, GATEPAY_SECRET_KEY: DEFAULTS.gatepay.secretKey,
     YIMAFU_BASE_URL: sandbox.url, YIMAFU_APP_ID: DEFAULTS.yimafu.appId, YIMAFU_KEY: DEFAULTS.yimafu.key,
-    PUBLIC_BASE_URL: base,
+    PUBLIC_BASE_URL: base, CLIENT_IP_FALLBACK: '127.0.0.1',
   };
   const args = ['dev', '--config', join(dir, 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(port), '--persist-to', join(dir, 'state'),
     '--show-interactive-dev-session=false', ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
