@@ -1,0 +1,146 @@
+// The browser checkout API (`createCheckout`) in Chromium, against the worker in
+// workerd (Durable Objects on disk) and the sandbox gateway.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack } from '../../sandbox/stack.mjs';
+import { launch } from './browser.mjs';
+
+let stack, short, browser;
+
+before(async () => {
+  stack = await startStack({ pagePort: 18480, workerPort: 18487, sandboxPort: 18488 });
+  short = await startStack({ pagePort: 18490, workerPort: 18497, sandboxPort: 18498, env: { ORDER_EXPIRY_MS: '2000' } });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await short?.stop();
+});
+
+/** A blank page on the demo's origin with the package loaded as `window.qc`. */
+async function page(s = stack) {
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  await p.goto(`${s.urls.page}/pkg/package.json`);
+  await p.evaluate(async () => { window.qc = await import('/pkg/browser.js'); });
+  return { p, context, worker: s.urls.worker };
+}
+
+const sandboxOrder = (s, id) => [...s.sandbox.orders.values()].find((o) => o.merchantOrderId === id);
+
+test('validate: exact quotes from the catalog, typed errors naming the buyer field', async () => {
+  const { p, context, worker } = await page();
+  const r = await p.evaluate(async (endpoint) => {
+    const c = window.qc.createCheckout({ endpoint });
+    const err = async (choice) => c.validate(choice).then(() => null, (e) => [e.name, e.code, e.field, e.messageZh]);
+    return {
+      quote: await c.validate({ sku: 'longjing-250g', quantity: '3', gateway: 'yimafu', payType: '30' }),
+      options: c.options({ sku: 'longjing-250g', gateway: 'yimafu', payType: '22' }),
+      wechatTwo: await err({ sku: 'longjing-250g', quantity: 2, gateway: 'gatepay-io', payType: 'wechat' }),
+      noOpenid: await err({ sku: 'longjing-250g', gateway: 'yimafu', payType: '22' }),
+      noSku: await err({ sku: 'nope', gateway: 'yimafu', payType: '30' }),
+      zero: await err({ sku: 'nf2t', quantity: 0, gateway: 'gatepay', payType: 'WEB' }),
+      notOffered: await err({ sku: 'nf2t', gateway: 'yimafu', payType: '30' }),
+    };
+  }, worker);
+  assert.deepEqual(r.quote, { sku: 'longjing-250g', gateway: 'yimafu', payType: '30', quantity: 3, amount: '89.70', currency: 'CNY' });
+  assert.deepEqual(r.options.gateways, ['gatepay-io', 'yimafu']);
+  assert.deepEqual(r.options.fields, ['openid']);
+  assert.deepEqual(r.wechatTwo, ['CheckoutError', 'wechat_single_item', 'quantity', 'productNum：微信支付只能单件购买']);
+  assert.deepEqual(r.noOpenid.slice(0, 3), ['CheckoutError', 'missing_field', 'openid']);
+  assert.deepEqual(r.noSku.slice(0, 3), ['CheckoutError', 'invalid_field', 'sku']);
+  assert.deepEqual(r.zero.slice(0, 3), ['CheckoutError', 'invalid_quantity', 'quantity']);
+  assert.deepEqual(r.notOffered.slice(0, 3), ['CheckoutError', 'invalid_field', 'gateway']);
+  await context.close();
+});
+
+test('start → watch: live events to paid, for a QR text and a gateway image', async () => {
+  const { p, context, worker } = await page();
+  for (const choice of [{ sku: 'nf2t', gateway: 'gatepay', payType: 'WEB', quantity: 2 }, { sku: 'member-month', gateway: 'gatepay-io', payType: 'alipay' }]) {
+    const started = await p.evaluate(async ([endpoint, c]) => {
+      window.c = window.qc.createCheckout({ endpoint });
+      const s = await window.c.start(c);
+      window.states = [];
+      window.watching = window.c.watch(s.order.merchantOrderId, (o) => window.states.push(o.state));
+      return s;
+    }, [worker, choice]);
+    assert.equal(started.order.state, 'pending');
+    assert.equal(started.qr.kind, choice.gateway === 'gatepay' ? 'text' : 'image');
+    if (started.qr.kind === 'text') assert.equal(started.qr.value, started.link ?? started.payment.show.content);
+    await stack.sandbox.pay(sandboxOrder(stack, started.order.merchantOrderId).id);
+    const final = await p.evaluate(() => window.watching.done);
+    assert.equal(final.state, 'paid');
+    assert.deepEqual(await p.evaluate(() => window.states), ['pending', 'paid']);
+  }
+  await context.close();
+});
+
+test('watch: an unpaid order ends expired', async () => {
+  const { p, context, worker } = await page(short);
+  const final = await p.evaluate(async (endpoint) => {
+    const c = window.qc.createCheckout({ endpoint });
+    const s = await c.start({ sku: 'member-month', gateway: 'yimafu', payType: '30' });
+    return c.watch(s.order.merchantOrderId).done;
+  }, worker);
+  assert.equal(final.state, 'expired');
+  await context.close();
+});
+
+test('network failure mid-watch: events cut, polls failing, then back → still sees paid', async () => {
+  const { p, context, worker } = await page();
+  let failPolls = true;
+  let failedPolls = 0;
+  await p.route('**/events', (route) => route.abort('connectionreset'));
+  await p.route(/\/orders\/\w+$/, (route) => {
+    if (!failPolls) return route.continue();
+    failedPolls += 1;
+    return route.abort('internetdisconnected');
+  });
+  const id = await p.evaluate(async (endpoint) => {
+    window.c = window.qc.createCheckout({ endpoint, pollMaxMs: 1000 });
+    const s = await window.c.start({ sku: 'member-month', gateway: 'yimafu', payType: '30' });
+    window.watching = window.c.watch(s.order.merchantOrderId);
+    return s.order.merchantOrderId;
+  }, worker);
+  await stack.sandbox.pay(sandboxOrder(stack, id).id);
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.ok(failedPolls >= 2, `polls failed meanwhile (${failedPolls})`);
+  failPolls = false;
+  const final = await p.evaluate(() => window.watching.done);
+  assert.equal(final.state, 'paid');
+  await context.close();
+});
+
+test('start: a lost answer is retried with the same key (one gateway order); stop() ends a watch; countdown ticks', async () => {
+  const { p, context, worker } = await page();
+  const keys = [];
+  let first = true;
+  await p.route('**/checkout', async (route) => {
+    keys.push(route.request().headers()['idempotency-key']);
+    if (!first) return route.continue();
+    first = false;
+    await route.fetch();
+    return route.abort('connectionreset');
+  });
+  const before = stack.sandbox.orders.size;
+  const r = await p.evaluate(async (endpoint) => {
+    const c = window.qc.createCheckout({ endpoint });
+    const s = await c.start({ sku: 'nf2t', gateway: 'gatepay', payType: 'APP' });
+    const w = c.watch(s.order.merchantOrderId);
+    w.stop();
+    const ticks = [];
+    const stopClock = window.qc.countdown(Date.now() + 1500, (t) => ticks.push(t.text));
+    await new Promise((res) => setTimeout(res, 2200));
+    stopClock();
+    return { stopped: await w.done, ticks };
+  }, worker);
+  assert.equal(keys.length, 2);
+  assert.equal(keys[0], keys[1]);
+  assert.equal(stack.sandbox.orders.size, before + 1);
+  assert.equal(r.stopped, null);
+  assert.equal(r.ticks[0], '0:02');
+  assert.equal(r.ticks.at(-1), '0:00');
+  await context.close();
+});
