@@ -95,7 +95,7 @@ export async function startSandbox({ port = 8788, host = '127.0.0.1', merchantBa
     if (!['USDT', 'GT', 'BTC', 'ETH'].includes(o.currency)) return fail('400205', 'INVALID_CURRENCY', 'currency not supported');
     if (gatepayTradeNos.has(o.merchantTradeNo)) return fail('400201', 'ORDER_EXISTS', 'duplicate merchantTradeNo');
     gatepayTradeNos.add(o.merchantTradeNo);
-    const order = newOrder('gatepay', { merchantOrderId: o.merchantTradeNo, amount: o.orderAmount, currency: o.currency, payType: o.env?.terminalType });
+    const order = newOrder('gatepay', { merchantOrderId: o.merchantTradeNo, amount: o.orderAmount, currency: o.currency, payType: o.env?.terminalType, returnUrl: o.returnUrl, cancelUrl: o.cancelUrl });
     const expireTime = o.orderExpireTime ?? Date.now() + 3600 * 1000;
     const data = { prepayId: `GP${order.id.replace(/[^A-Za-z0-9]/g, '')}`, terminalType: o.env?.terminalType, expireTime, qrContent: payLink(order), location: payLink(order) };
     order.prepayId = data.prepayId;

@@ -38,6 +38,18 @@ export function workerBindings({ sandboxUrl: s, workerPort, pagePort, env = {}, 
   return Object.assign(bindings, overrides);
 }
 
+/**
+ * The demo page's Content-Security-Policy: its own scripts and wasm only, no
+ * inline script or style, images from itself or data: URLs (a gateway's QR
+ * picture), network only to itself and the worker.
+ */
+export function pagePolicy(workerUrl) {
+  return [
+    "default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "img-src 'self' data:",
+    `connect-src 'self' ${workerUrl}`, "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  ].join('; ');
+}
+
 /** `workerd`: options for startWorkerd (ordersDir, keepOrders, secondPort). */
 export async function startStack({
   pagePort = 8080, workerPort = 8787, sandboxPort = 8788, env = {}, useDevVars = false, page = true, extraBindings = {}, workerd = {},
@@ -54,7 +66,7 @@ export async function startStack({
     throw e;
   }
   const statics = page
-    ? await serveStatic({ port: pagePort, mounts: { '/': `${root}www`, '/pkg/': `${root}pkg` } })
+    ? await serveStatic({ port: pagePort, mounts: { '/': `${root}www`, '/pkg/': `${root}pkg` }, headers: { 'content-security-policy': pagePolicy(worker.url) } })
     : null;
   return {
     sandbox, worker, statics, bindings,

@@ -168,11 +168,19 @@ impl Order {
         if self.pay_type == JSAPI && self.openid.is_none() {
             return Err(CheckoutError::missing("openid"));
         }
-        for (f, v) in [
-            ("attach", &self.attach),
-            ("openid", &self.openid),
-            ("payExtra", &self.pay_extra),
-        ] {
+        if let Some(openid) = &self.openid {
+            // The buyer's own string, forwarded: WeChat issues 28 letters, digits,
+            // `-` and `_` (the spec's example has 25); nothing else gets through.
+            let charset = openid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !(1..=64).contains(&openid.len()) || !charset {
+                return Err(CheckoutError::invalid(
+                    "openid",
+                    "must be 1 to 64 letters, digits, '-' or '_' (a WeChat openid)",
+                    "必须是 1 到 64 位字母、数字、'-' 或 '_'（微信 openid）",
+                ));
+            }
+        }
+        for (f, v) in [("attach", &self.attach), ("payExtra", &self.pay_extra)] {
             if let Some(v) = v {
                 request::check_no_control(f, v)?;
             }
@@ -650,5 +658,19 @@ mod tests {
                 content: "weixin://wxpay/bizpayurl?pr=abc".into()
             }
         );
+    }
+
+    #[test]
+    fn openid_is_a_wechat_openid_or_refused() {
+        let order = |openid: &str| {
+            Order::from_input(&json!({"outTradeNo": "W1", "payType": 22, "description": "x", "amount": 100,
+                "clientIp": "127.0.0.1", "notifyUrl": "https://s.example/n", "openid": openid}))
+        };
+        assert!(order("oZwt6wvYaXMHC1mBJ0Ek0y1uU").is_ok(), "the spec's example");
+        assert!(order("o6_bmjrPTlm6_2sgVt7hMZOPfL2M").is_ok(), "28 characters, as WeChat issues");
+        for bad in ["<script>", "o 1", "oZwt&amount=1", "ö1", &"o".repeat(65)] {
+            let e = order(bad).unwrap_err();
+            assert_eq!((e.code, e.field.as_deref()), (Code::InvalidField, Some("openid")), "{bad}");
+        }
     }
 }

@@ -131,6 +131,39 @@ test('a network error on Pay is retried with the same Idempotency-Key: one order
   await context.close();
 });
 
+test('under a strict Content-Security-Policy the whole purchase runs with no violation, and injected script is blocked', async () => {
+  const { page, context } = await openPage();
+  const violations = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+  await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`)));
+  for (const c of [CASES[0], CASES[1]]) { // the gateway's own image (data: URL) and our SVG
+    const policy = (await page.reload()).headers()['content-security-policy'];
+    assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'/);
+    assert.doesNotMatch(policy, /'unsafe-inline'|'unsafe-eval'|\*/, 'no inline script or style, no wildcards');
+    assert.match(policy, new RegExp(`connect-src 'self' ${stack.urls.worker}(;|$)`));
+    await page.waitForSelector('body[data-ready=true]');
+    await choose(page, c);
+    await page.click('#pay');
+    await page.waitForSelector('body[data-state=payment]');
+    const id = await page.textContent('#order-id');
+    await stack.sandbox.pay([...stack.sandbox.orders.values()].find((o) => o.merchantOrderId === id).id);
+    await page.waitForSelector('body[data-state=paid]', { timeout: PAID_WAIT_MS });
+    await page.click('#lang');
+  }
+  assert.deepEqual(violations, [], 'the purchase needs nothing the policy forbids');
+  const pwned = await page.evaluate(async () => {
+    const s = document.createElement('script');
+    s.textContent = 'window.pwned = true';
+    document.body.append(s);
+    await new Promise((r) => setTimeout(r, 100));
+    return window.pwned === true;
+  });
+  assert.equal(pwned, false, 'an injected inline script does not run');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(violations.some((v) => v.includes('script-src')), `the attempt is reported: ${violations}`);
+  await context.close();
+});
+
 test('a field error is shown in the page language before any network call', async () => {
   const { page, context, checkouts } = await openPage(stack, { lang: 'zh' });
   await choose(page, { sku: 'longjing-250g', gateway: 'gatepay-io', payType: 'wechat', quantity: '2' });
