@@ -10,7 +10,7 @@ WASM_PACK := wasm-pack build --release --target web --no-pack --out-name qrcheck
 # The worker build is tuned for speed (see Cargo.toml [profile.worker]).
 WASM_PACK_WORKER := wasm-pack build --profile worker --target web --no-pack --out-name qrcheckout
 
-.PHONY: setup build test test-rust test-wasm test-fuzz test-js demo bench clean
+.PHONY: setup build test test-rust test-wasm test-fuzz test-js demo bench clean format
 
 ## setup: rustup target, wasm-pack, wasm-bindgen-cli, Chromium + driver, npm packages
 setup:
@@ -67,7 +67,11 @@ test-fuzz: | setup
 	  [ "$${runs:-0}" -gt 1000 ] || { echo "fuzz target $$t ran only $${runs:-0} inputs"; exit 1; }; \
 	done
 
+# One formatter for the hand-written JS (the wasm-bindgen glue in pkg/browser, pkg/worker is generated).
+JS_SOURCES := 'pkg/*.js' 'pkg/*.d.ts' 'www/*.js' 'sandbox/*.mjs' 'tests/js/*.{js,mjs}' 'bench/*.{js,mjs}' 'worker/*.js'
+
 test-js: build
+	prettier --check $(JS_SOURCES)
 	node --test --test-reporter=spec tests/js/
 
 demo: build
@@ -75,6 +79,9 @@ demo: build
 
 bench: build
 	node bench/run.mjs
+
+format: | setup
+	prettier --write $(JS_SOURCES)
 
 clean:
 	rm -rf target pkg/browser pkg/worker pkg/*.tgz test-output

@@ -30,14 +30,21 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ---------- size ----------
 console.log('\n# Browser build size');
-const size = (p) => { const b = readFileSync(root + p); return { raw: b.length, gz: gzipSync(b, { level: 9 }).length }; };
+const size = (p) => {
+  const b = readFileSync(root + p);
+  return { raw: b.length, gz: gzipSync(b, { level: 9 }).length };
+};
 const wasm = size('pkg/browser/qrcheckout_bg.wasm');
 const glue = size('pkg/browser/qrcheckout.js');
 row('size', 'browser .wasm raw / gzip', `${kb(wasm.raw)} / ${kb(wasm.gz)}`);
 row('size', 'browser glue raw / gzip', `${kb(glue.raw)} / ${kb(glue.gz)}`);
 row('size', 'browser wasm + glue, gzip', kb(wasm.gz + glue.gz), '', '', '≤ 30 KB');
 // The same build without the `qr` feature, to show what QR adds.
-execFileSync('wasm-pack', ['build', '--release', '--target', 'web', '--no-pack', '--out-name', 'q', '--out-dir', 'target/bench-noqr', '--no-default-features'], { cwd: root, stdio: 'ignore' });
+execFileSync(
+  'wasm-pack',
+  ['build', '--release', '--target', 'web', '--no-pack', '--out-name', 'q', '--out-dir', 'target/bench-noqr', '--no-default-features'],
+  { cwd: root, stdio: 'ignore' },
+);
 const noqr = size('target/bench-noqr/q_bg.wasm');
 row('size', 'QR adds (wasm gzip)', kb(wasm.gz - noqr.gz));
 const worker = size('pkg/worker/qrcheckout_bg.wasm');
@@ -47,31 +54,74 @@ row('size', 'worker .wasm raw / gzip', `${kb(worker.raw)} / ${kb(worker.gz)}`);
 const TEXT = 'https://qr.alipay.com/bax04775wixee8ieymjz00d8'; // a typical payment link
 const IMPLS = {
   qrcheckout: (t) => qc.renderQrSvg(t, { ecLevel: 'M' }),
-  'node-qrcode': (t) => { let out; QRCode.toString(t, { type: 'svg', errorCorrectionLevel: 'M' }, (e, s) => { out = s; }); return out; },
-  'qrcode-generator': (t) => { const q = qrcodeGenerator(0, 'M'); q.addData(t); q.make(); return q.createSvgTag(); },
+  'node-qrcode': (t) => {
+    let out;
+    QRCode.toString(t, { type: 'svg', errorCorrectionLevel: 'M' }, (e, s) => {
+      out = s;
+    });
+    return out;
+  },
+  'qrcode-generator': (t) => {
+    const q = qrcodeGenerator(0, 'M');
+    q.addData(t);
+    q.make();
+    return q.createSvgTag();
+  },
 };
 function timeIt(fn, minMs = 300) {
   for (let i = 0; i < 200; i++) fn(TEXT);
   let n = 0;
   const t0 = performance.now();
-  while (performance.now() - t0 < minMs) { for (let i = 0; i < 50; i++) fn(TEXT); n += 50; }
+  while (performance.now() - t0 < minMs) {
+    for (let i = 0; i < 50; i++) fn(TEXT);
+    n += 50;
+  }
   return ((performance.now() - t0) * 1000) / n;
 }
 qc.initSync({ module: readFileSync(root + 'pkg/browser/qrcheckout_bg.wasm') });
-for (const [name, fn] of Object.entries(IMPLS)) if (typeof fn(TEXT) !== 'string' || !fn(TEXT).includes('<svg')) throw new Error(`${name} made no SVG`);
+for (const [name, fn] of Object.entries(IMPLS))
+  if (typeof fn(TEXT) !== 'string' || !fn(TEXT).includes('<svg')) throw new Error(`${name} made no SVG`);
 console.log(`\n# QR SVG in Node ${process.version} (${TEXT.length}-byte link, level M), µs/op, median of 5 interleaved rounds`);
 // Round-robin, so a noisy neighbour slows every implementation alike.
 const samples = Object.fromEntries(Object.keys(IMPLS).map((k) => [k, []]));
 for (let round = 0; round < 5; round++) for (const [k, fn] of Object.entries(IMPLS)) samples[k].push(timeIt(fn));
 const node = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)]));
-row('qr-node', 'renderQrSvg (Node)', `${f1(node.qrcheckout)} µs`, `node-qrcode ${f1(node['node-qrcode'])} µs`, `${f1(node['node-qrcode'] / node.qrcheckout)}×`, '≥ 2×');
-row('qr-node', 'vs qrcode-generator (Node)', '', `qrcode-generator ${f1(node['qrcode-generator'])} µs`, `${f1(node['qrcode-generator'] / node.qrcheckout)}×`);
+row(
+  'qr-node',
+  'renderQrSvg (Node)',
+  `${f1(node.qrcheckout)} µs`,
+  `node-qrcode ${f1(node['node-qrcode'])} µs`,
+  `${f1(node['node-qrcode'] / node.qrcheckout)}×`,
+  '≥ 2×',
+);
+row(
+  'qr-node',
+  'vs qrcode-generator (Node)',
+  '',
+  `qrcode-generator ${f1(node['qrcode-generator'])} µs`,
+  `${f1(node['qrcode-generator'] / node.qrcheckout)}×`,
+);
 
 // ---------- QR in Chromium ----------
 console.log('\n# QR SVG in headless Chromium, µs/op, median of 5 interleaved rounds');
 mkdirSync(root + 'target/bench-build', { recursive: true });
-await esbuild.build({ entryPoints: [require.resolve('qrcode/lib/browser.js')], bundle: true, format: 'iife', globalName: 'QRCode', outfile: root + 'target/bench-build/qrcode.bundle.js', logLevel: 'silent' });
-const statics = await serveStatic({ port: 0, mounts: { '/pkg/': root + 'pkg', '/node_modules/': root + 'node_modules', '/bench-build/': root + 'target/bench-build', '/': root + 'bench' } });
+await esbuild.build({
+  entryPoints: [require.resolve('qrcode/lib/browser.js')],
+  bundle: true,
+  format: 'iife',
+  globalName: 'QRCode',
+  outfile: root + 'target/bench-build/qrcode.bundle.js',
+  logLevel: 'silent',
+});
+const statics = await serveStatic({
+  port: 0,
+  mounts: {
+    '/pkg/': root + 'pkg',
+    '/node_modules/': root + 'node_modules',
+    '/bench-build/': root + 'target/bench-build',
+    '/': root + 'bench',
+  },
+});
 const browser = await launch();
 try {
   const page = await browser.newPage();
@@ -80,19 +130,40 @@ try {
   const inPage = Object.fromEntries(Object.keys(IMPLS).map((k) => [k, []]));
   for (let round = 0; round < 5; round++) {
     for (const name of Object.keys(IMPLS)) {
-      inPage[name].push(await page.evaluate(([n, text]) => {
-        const fn = window.impls[n];
-        for (let i = 0; i < 200; i++) fn(text);
-        let k = 0;
-        const t0 = performance.now();
-        while (performance.now() - t0 < 300) { for (let i = 0; i < 50; i++) fn(text); k += 50; }
-        return ((performance.now() - t0) * 1000) / k;
-      }, [name, TEXT]));
+      inPage[name].push(
+        await page.evaluate(
+          ([n, text]) => {
+            const fn = window.impls[n];
+            for (let i = 0; i < 200; i++) fn(text);
+            let k = 0;
+            const t0 = performance.now();
+            while (performance.now() - t0 < 300) {
+              for (let i = 0; i < 50; i++) fn(text);
+              k += 50;
+            }
+            return ((performance.now() - t0) * 1000) / k;
+          },
+          [name, TEXT],
+        ),
+      );
     }
   }
   const chrome = Object.fromEntries(Object.entries(inPage).map(([k, xs]) => [k, median(xs)]));
-  row('qr-chromium', 'renderQrSvg (Chromium)', `${f1(chrome.qrcheckout)} µs`, `node-qrcode ${f1(chrome['node-qrcode'])} µs`, `${f1(chrome['node-qrcode'] / chrome.qrcheckout)}×`, '≥ 2×');
-  row('qr-chromium', 'vs qrcode-generator (Chromium)', '', `qrcode-generator ${f1(chrome['qrcode-generator'])} µs`, `${f1(chrome['qrcode-generator'] / chrome.qrcheckout)}×`);
+  row(
+    'qr-chromium',
+    'renderQrSvg (Chromium)',
+    `${f1(chrome.qrcheckout)} µs`,
+    `node-qrcode ${f1(chrome['node-qrcode'])} µs`,
+    `${f1(chrome['node-qrcode'] / chrome.qrcheckout)}×`,
+    '≥ 2×',
+  );
+  row(
+    'qr-chromium',
+    'vs qrcode-generator (Chromium)',
+    '',
+    `qrcode-generator ${f1(chrome['qrcode-generator'])} µs`,
+    `${f1(chrome['qrcode-generator'] / chrome.qrcheckout)}×`,
+  );
 } finally {
   await browser.close();
   statics.close();
@@ -100,21 +171,50 @@ try {
 
 // ---------- signing + cold start inside workerd ----------
 console.log('\n# Inside workerd (timed from outside: workerd stops the clock during a request)');
-const wd = await startWorkerd({ port: 28790, readyPath: '/', modules: [['bench/worker-bench.js', 'esModule'], ['pkg/worker.js', 'esModule'], ['pkg/worker/qrcheckout.js', 'esModule'], ['pkg/worker/qrcheckout_bg.wasm', 'wasm']] });
+const wd = await startWorkerd({
+  port: 28790,
+  readyPath: '/',
+  modules: [
+    ['bench/worker-bench.js', 'esModule'],
+    ['pkg/worker.js', 'esModule'],
+    ['pkg/worker/qrcheckout.js', 'esModule'],
+    ['pkg/worker/qrcheckout_bg.wasm', 'wasm'],
+  ],
+});
 try {
   const perOp = async (path, n) => {
-    const once = async (p, k) => { const t0 = performance.now(); await (await fetch(`${wd.url}${p}?n=${k}`)).text(); return performance.now() - t0; };
-    for (let i = 0; i < 3; i++) { await once(path, Math.min(n, 200)); await once('/empty', 1); }
+    const once = async (p, k) => {
+      const t0 = performance.now();
+      await (await fetch(`${wd.url}${p}?n=${k}`)).text();
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < 3; i++) {
+      await once(path, Math.min(n, 200));
+      await once('/empty', 1);
+    }
     const samples = [];
     for (let i = 0; i < 5; i++) samples.push((await once(path, n)) - (await once('/empty', 1)));
     return (median(samples) * 1000) / n;
   };
   const ours = await perOp('/wasm', 5000);
   const webcrypto = await perOp('/webcrypto', 5000);
-  row('workerd', 'GatePay build + sign per order (workerd)', `${f1(ours)} µs`, `WebCrypto JS ${f1(webcrypto)} µs`, `${f1(webcrypto / ours)}×`, '≥ 3×');
+  row(
+    'workerd',
+    'GatePay build + sign per order (workerd)',
+    `${f1(ours)} µs`,
+    `WebCrypto JS ${f1(webcrypto)} µs`,
+    `${f1(webcrypto / ours)}×`,
+    '≥ 3×',
+  );
   const signOnly = await perOp('/wasm-sign', 5000);
   const subtleOnly = await perOp('/webcrypto-sign', 5000);
-  row('workerd', 'HMAC-SHA512 signature only (workerd)', `${f1(signOnly)} µs`, `crypto.subtle ${f1(subtleOnly)} µs`, `${f1(subtleOnly / signOnly)}×`);
+  row(
+    'workerd',
+    'HMAC-SHA512 signature only (workerd)',
+    `${f1(signOnly)} µs`,
+    `crypto.subtle ${f1(subtleOnly)} µs`,
+    `${f1(subtleOnly / signOnly)}×`,
+  );
   const inst = await perOp('/instantiate', 200);
   row('workerd', 'cold start: instantiate worker wasm (workerd)', `${(inst / 1000).toFixed(2)} ms`, '', '', '≤ 5 ms');
 } finally {
@@ -126,14 +226,26 @@ const seconds = Number(process.env.BENCH_SECONDS || 20);
 console.log(`\n# POST /checkout through workerd to the sandbox, 64 connections, ${seconds} s`);
 const stack = await startStack({ page: false, workerPort: 28787, sandboxPort: 28788, env: {} });
 try {
-  const cannon = (args) => new Promise((resolve, reject) => {
-    const child = spawn(root + 'node_modules/.bin/autocannon', ['-j', '-c', '64', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let s = '';
-    child.stdout.on('data', (d) => { s += d; });
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(s)) : reject(new Error(`autocannon exited ${code}`))));
-  });
-  const out = await cannon(['-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json',
-    '-b', JSON.stringify({ gateway: 'yimafu', payType: '30', sku: 'member-month', quantity: 1 }), `${stack.urls.worker}/checkout`]);
+  const cannon = (args) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(root + 'node_modules/.bin/autocannon', ['-j', '-c', '64', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let s = '';
+      child.stdout.on('data', (d) => {
+        s += d;
+      });
+      child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(s)) : reject(new Error(`autocannon exited ${code}`))));
+    });
+  const out = await cannon([
+    '-d',
+    String(seconds),
+    '-m',
+    'POST',
+    '-H',
+    'content-type=application/json',
+    '-b',
+    JSON.stringify({ gateway: 'yimafu', payType: '30', sku: 'member-month', quantity: 1 }),
+    `${stack.urls.worker}/checkout`,
+  ]);
   const errors = out.errors + out.timeouts + (out.non2xx ?? 0);
   row('throughput', 'req/s (mean)', f1(out.requests.average), '', '', '≥ 5000');
   row('throughput', 'latency p50 / p99', `${out.latency.p50} ms / ${out.latency.p99} ms`, '', '', 'p99 < 20 ms');

@@ -11,21 +11,23 @@ async function load(make, count, concurrency = 64) {
   let next = 0;
   let errors = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const i = next++;
-      const [url, init] = make(i);
-      const s = performance.now();
-      try {
-        const r = await fetch(url, init);
-        await r.arrayBuffer();
-        if (!r.ok) errors += 1;
-      } catch {
-        errors += 1;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const [url, init] = make(i);
+        const s = performance.now();
+        try {
+          const r = await fetch(url, init);
+          await r.arrayBuffer();
+          if (!r.ok) errors += 1;
+        } catch {
+          errors += 1;
+        }
+        latencies.push(performance.now() - s);
       }
-      latencies.push(performance.now() - s);
-    }
-  }));
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
   return { rps: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
@@ -35,11 +37,20 @@ const ORDER = JSON.stringify({ gateway: 'yimafu', payType: '30', sku: 'member-mo
 
 /** Checkout then notify `count` orders against one store; returns both measurements. */
 async function measure(durable, count, port) {
-  const stack = await startStack({ page: false, workerPort: port, sandboxPort: port + 1, pagePort: port + 2, workerd: durable ? {} : { ordersDir: null } });
+  const stack = await startStack({
+    page: false,
+    workerPort: port,
+    sandboxPort: port + 1,
+    pagePort: port + 2,
+    workerd: durable ? {} : { ordersDir: null },
+  });
   try {
     const W = stack.urls.worker;
     const ids = [];
-    const checkout = await load(() => [`${W}/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ORDER }], count);
+    const checkout = await load(
+      () => [`${W}/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ORDER }],
+      count,
+    );
     for (const o of stack.sandbox.orders.values()) ids.push(o.id);
     const notes = ids.map((id) => stack.sandbox.notification(id));
     const notify = await load((i) => [notes[i].url, { method: 'POST', headers: notes[i].headers, body: notes[i].body }], notes.length);
@@ -57,13 +68,21 @@ export async function storeBench(row, count = Number(process.env.BENCH_STORE_ORD
   for (const step of ['checkout', 'notify']) {
     const d = durable[step];
     const m = memory[step];
-    row('store', `${step}: Durable Object store, req/s · p50 / p99`, `${f1(d.rps)} · ${f1(d.p50)} / ${f1(d.p99)} ms`,
-      `memory store ${f1(m.rps)} · ${f1(m.p50)} / ${f1(m.p99)} ms`, `${(d.rps / m.rps).toFixed(2)}×`);
+    row(
+      'store',
+      `${step}: Durable Object store, req/s · p50 / p99`,
+      `${f1(d.rps)} · ${f1(d.p50)} / ${f1(d.p99)} ms`,
+      `memory store ${f1(m.rps)} · ${f1(m.p50)} / ${f1(m.p99)} ms`,
+      `${(d.rps / m.rps).toFixed(2)}×`,
+    );
     if (d.errors || m.errors) row('store', `${step}: errors (durable / memory)`, `${d.errors} / ${m.errors}`, '', '', '0');
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rows = [];
-  await storeBench((...r) => { rows.push(r); console.log(r.filter(Boolean).join(' | ')); });
+  await storeBench((...r) => {
+    rows.push(r);
+    console.log(r.filter(Boolean).join(' | '));
+  });
 }

@@ -8,7 +8,13 @@ init(wasm);
 
 const CONFIG = { baseUrl: 'https://openplatform.gateapi.io', clientId: 'bench-client' };
 const SECRET = 'test_secret_key_0123456789';
-const order = (i) => ({ merchantTradeNo: `BENCH${100000 + i}`, env: { terminalType: 'APP' }, currency: 'USDT', orderAmount: '12.50', goods: { goodsName: 'NF2T', goodsDetail: 'bench order' } });
+const order = (i) => ({
+  merchantTradeNo: `BENCH${100000 + i}`,
+  env: { terminalType: 'APP' },
+  currency: 'USDT',
+  orderAmount: '12.50',
+  goods: { goodsName: 'NF2T', goodsDetail: 'bench order' },
+});
 const nonce = (i) => `n${i}x7Kq2`;
 let keyPromise;
 
@@ -48,7 +54,13 @@ export default {
         const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(`${ts}\n${nonce(i)}\n${body}\n`)));
         let hex = '';
         for (const b of mac) hex += b.toString(16).padStart(2, '0');
-        const headers = { 'content-type': 'application/json', 'X-GatePay-Certificate-ClientId': CONFIG.clientId, 'X-GatePay-Timestamp': String(ts), 'X-GatePay-Nonce': nonce(i), 'X-GatePay-Signature': hex };
+        const headers = {
+          'content-type': 'application/json',
+          'X-GatePay-Certificate-ClientId': CONFIG.clientId,
+          'X-GatePay-Timestamp': String(ts),
+          'X-GatePay-Nonce': nonce(i),
+          'X-GatePay-Signature': hex,
+        };
         sink += headers['X-GatePay-Signature'].length;
       }
     } else if (url.pathname === '/instantiate') {
@@ -56,7 +68,12 @@ export default {
       const imports = {};
       for (const imp of WebAssembly.Module.imports(wasm)) {
         imports[imp.module] ??= {};
-        imports[imp.module][imp.name] = imp.kind === 'function' ? () => {} : imp.kind === 'table' ? new WebAssembly.Table({ initial: 0, element: 'externref' }) : undefined;
+        imports[imp.module][imp.name] =
+          imp.kind === 'function'
+            ? () => {}
+            : imp.kind === 'table'
+              ? new WebAssembly.Table({ initial: 0, element: 'externref' })
+              : undefined;
       }
       for (let i = 0; i < n; i++) sink += Object.keys(new WebAssembly.Instance(wasm, imports).exports).length;
     }

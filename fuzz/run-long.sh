@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long campaign recorded in README: every target to 10 million executions,
+# The long campaign recorded in fuzz/README.md: every target to 10 million executions,
 # without ASAN (Rust panics abort, which libFuzzer reports as crashes).
 set -euo pipefail
 cd "$(dirname "$0")"

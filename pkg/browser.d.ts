@@ -140,18 +140,47 @@ export function drawQr(canvas: HTMLCanvasElement | OffscreenCanvas, text: string
 
 // ---- the checkout flow over a qrcheckout worker ----
 
-export interface Offer { gateway: Gateway; payTypes: string[]; productId?: number }
+export interface Offer {
+  gateway: Gateway;
+  payTypes: string[];
+  productId?: number;
+}
 /** A product as the worker's `/catalog` shows it; `price` is exact decimal text. */
-export interface Product { sku: string; name: string; price: string; currency: string; offers: Offer[] }
+export interface Product {
+  sku: string;
+  name: string;
+  price: string;
+  currency: string;
+  offers: Offer[];
+}
 /** What the buyer chose. */
-export interface Choice { sku: string; quantity?: number | string; gateway: Gateway; payType: string; openid?: string }
+export interface Choice {
+  sku: string;
+  quantity?: number | string;
+  gateway: Gateway;
+  payType: string;
+  openid?: string;
+}
 /** A valid choice, priced from the catalog by the worker's rules; `amount` is exact decimal text. */
-export interface Quote { sku: string; gateway: Gateway; payType: string; quantity: number; amount: string; currency: string }
+export interface Quote {
+  sku: string;
+  gateway: Gateway;
+  payType: string;
+  quantity: number;
+  amount: string;
+  currency: string;
+}
 export type OrderState = 'creating' | 'pending' | 'paid' | 'expired' | 'failed';
 /** The order as the worker reports it (`GET /orders/{id}` and its live events). */
 export interface OrderView {
-  merchantOrderId: string; gateway: Gateway; state: OrderState; amount: string; currency: string;
-  expiresAt: number; paidAt: number | null; payment: Payment | null;
+  merchantOrderId: string;
+  gateway: Gateway;
+  state: OrderState;
+  amount: string;
+  currency: string;
+  expiresAt: number;
+  paidAt: number | null;
+  payment: Payment | null;
 }
 export interface Started {
   order: { merchantOrderId: string; state: OrderState; amount: string; currency: string; expiresAt: number };

@@ -5,17 +5,29 @@
 import init, { validateChoice, paymentQrSource, requiredFields } from './browser/qrcheckout.js';
 
 const FINAL = new Set(['paid', 'expired', 'failed']);
-const sleep = (ms, signal) => new Promise((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-});
+const sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 
 /** A worker's error answer as the same `CheckoutError` the wasm throws (plus `status`). */
 function checkoutError(status, error = {}) {
   const e = new Error(error.message ?? `the checkout answered HTTP ${status}`);
   e.name = 'CheckoutError';
   return Object.assign(e, {
-    status, code: error.code ?? 'http_error', field: error.field ?? null, messageZh: error.messageZh ?? null, gatewayCode: error.gatewayCode ?? null,
+    status,
+    code: error.code ?? 'http_error',
+    field: error.field ?? null,
+    messageZh: error.messageZh ?? null,
+    gatewayCode: error.gatewayCode ?? null,
   });
 }
 
@@ -24,7 +36,14 @@ function checkoutError(status, error = {}) {
  * `EventSource` (null: always poll), `wasm` (what `init` is given), `retries`
  * (network retries of a start, default 2), `pollMaxMs` (default 5000).
  */
-export function createCheckout({ endpoint, fetch: fetchImpl = globalThis.fetch.bind(globalThis), EventSource: Source = globalThis.EventSource, wasm, retries = 2, pollMaxMs = 5000 }) {
+export function createCheckout({
+  endpoint,
+  fetch: fetchImpl = globalThis.fetch.bind(globalThis),
+  EventSource: Source = globalThis.EventSource,
+  wasm,
+  retries = 2,
+  pollMaxMs = 5000,
+}) {
   const base = endpoint.replace(/\/$/, '');
   let ready;
   let products;
@@ -74,11 +93,20 @@ export function createCheckout({ endpoint, fetch: fetchImpl = globalThis.fetch.b
   async function start(choice, { signal } = {}) {
     const quote = await validate(choice);
     const key = crypto.randomUUID();
-    const body = JSON.stringify({ sku: quote.sku, quantity: quote.quantity, gateway: quote.gateway, payType: quote.payType, openid: choice.openid });
+    const body = JSON.stringify({
+      sku: quote.sku,
+      quantity: quote.quantity,
+      gateway: quote.gateway,
+      payType: quote.payType,
+      openid: choice.openid,
+    });
     for (let attempt = 0; ; attempt += 1) {
       try {
         const { order, payment } = await request('/checkout', {
-          method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body, signal,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+          body,
+          signal,
         });
         const { show } = payment;
         const qr = show.kind === 'app' ? null : paymentQrSource(payment);
@@ -102,7 +130,9 @@ export function createCheckout({ endpoint, fetch: fetchImpl = globalThis.fetch.b
     const path = `/orders/${encodeURIComponent(orderId)}`;
     let last = null;
     let finish;
-    const done = new Promise((resolve) => { finish = resolve; });
+    const done = new Promise((resolve) => {
+      finish = resolve;
+    });
     const seen = (order) => {
       if (stopped.signal.aborted) return;
       if (order.state !== last) onState(order);

@@ -17,17 +17,29 @@ export class CheckoutOrder extends DurableObject {
     this.order = new OrderObject(ctx.storage, orderSettings(env));
   }
 
-  begin(args) { return this.order.begin(args); }
+  begin(args) {
+    return this.order.begin(args);
+  }
 
-  settle(args) { return this.order.settle(args); }
+  settle(args) {
+    return this.order.settle(args);
+  }
 
-  notify(args) { return this.order.notify(args); }
+  notify(args) {
+    return this.order.notify(args);
+  }
 
-  view(now) { return this.order.view(now); }
+  view(now) {
+    return this.order.view(now);
+  }
 
-  fetch(request) { return this.order.fetch(request); }
+  fetch(request) {
+    return this.order.fetch(request);
+  }
 
-  alarm() { return this.order.alarm(Date.now()); }
+  alarm() {
+    return this.order.alarm(Date.now());
+  }
 }
 
 /**
@@ -40,5 +52,7 @@ export class CheckoutLimiter extends DurableObject {
     this.bucket = new TokenBucket();
   }
 
-  take(now, settings) { return this.bucket.take(now, settings); }
+  take(now, settings) {
+    return this.bucket.take(now, settings);
+  }
 }

@@ -6,7 +6,16 @@
 // Durable Object (durable.js, logic in orders.js).
 import wasm from './worker/qrcheckout_bg.wasm';
 import {
-  init, gatewayFacts, merchantFromEnv, publicCatalog, orderId, planCheckout, signRequest, paymentFor, verifyNotify, notifyReply,
+  init,
+  gatewayFacts,
+  merchantFromEnv,
+  publicCatalog,
+  orderId,
+  planCheckout,
+  signRequest,
+  paymentFor,
+  verifyNotify,
+  notifyReply,
 } from './worker.js';
 import { memoryOrders, orderSettings, errorFields } from './orders.js';
 import { bucketKey, limitSettings, memoryBuckets } from './limiter.js';
@@ -19,9 +28,15 @@ const REQUEST_FIELDS = ['gateway', 'payType', 'sku', 'quantity', 'openid', 'retu
 // Printable ASCII, as payment APIs accept; a UUID fits.
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,255}$/;
 const STATUS_OF = {
-  gateway_rejected: 502, gateway_unavailable: 502, malformed_response: 502,
-  gateway_not_configured: 503, missing_secret: 503, bad_signature: 401, stale_timestamp: 401,
-  unknown_order: 404, internal_error: 500,
+  gateway_rejected: 502,
+  gateway_unavailable: 502,
+  malformed_response: 502,
+  gateway_not_configured: 503,
+  missing_secret: 503,
+  bad_signature: 401,
+  stale_timestamp: 401,
+  unknown_order: 404,
+  internal_error: 500,
 };
 
 class HttpError extends Error {
@@ -87,14 +102,19 @@ export function createCheckoutHandler(config = {}) {
     }
     return fallback[kind].get(key);
   }
-  const orderFor = (env, id) => objectFor(env, config.ordersBinding ?? 'ORDERS', id,
-    () => memoryOrders({ maxOrders: Number(env.MAX_ORDERS) || config.maxOrders, ...orderSettings(env) }));
+  const orderFor = (env, id) =>
+    objectFor(env, config.ordersBinding ?? 'ORDERS', id, () =>
+      memoryOrders({ maxOrders: Number(env.MAX_ORDERS) || config.maxOrders, ...orderSettings(env) }),
+    );
 
   /** The shop's public settings, read by Rust from the text bindings (config values fill what env leaves unset). */
   function merchant(env) {
     const text = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string'));
     return merchantFromEnv({
-      PUBLIC_BASE_URL: config.publicBaseUrl ?? '', ORDER_EXPIRY_MS: String(config.expiryMs ?? ''), ALLOWED_ORIGINS: config.allowedOrigins ?? '', ...text,
+      PUBLIC_BASE_URL: config.publicBaseUrl ?? '',
+      ORDER_EXPIRY_MS: String(config.expiryMs ?? ''),
+      ALLOWED_ORIGINS: config.allowedOrigins ?? '',
+      ...text,
     });
   }
 
@@ -110,7 +130,12 @@ export function createCheckoutHandler(config = {}) {
 
   async function callGateway(gateway, signed, timeoutMs) {
     const attempt = async () => {
-      const res = await upstream(signed.url, { method: signed.method, headers: signed.headers, body: signed.body, signal: AbortSignal.timeout(timeoutMs) });
+      const res = await upstream(signed.url, {
+        method: signed.method,
+        headers: signed.headers,
+        body: signed.body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       return { status: res.status, text: await res.text() };
     };
     try {
@@ -118,7 +143,11 @@ export function createCheckoutHandler(config = {}) {
     } catch (e) {
       const timedOut = e?.name === 'TimeoutError' || e?.name === 'AbortError';
       if (!timedOut && FACTS[gateway].retryOnNetworkError) {
-        try { return await attempt(); } catch { /* fall through to the typed error */ }
+        try {
+          return await attempt();
+        } catch {
+          /* fall through to the typed error */
+        }
       }
       throw timedOut
         ? new HttpError(504, 'gateway_timeout', `the gateway did not answer within ${timeoutMs} ms`)
@@ -134,7 +163,9 @@ export function createCheckoutHandler(config = {}) {
     const taken = await bucket.take(Date.now(), settings);
     if (!taken.ok) {
       const seconds = Math.ceil(taken.retryAfterMs / 1000);
-      throw new HttpError(429, 'rate_limited', `too many orders from this address; try again in ${seconds} s`, { 'retry-after': String(seconds) });
+      throw new HttpError(429, 'rate_limited', `too many orders from this address; try again in ${seconds} s`, {
+        'retry-after': String(seconds),
+      });
     }
   }
 
@@ -143,11 +174,14 @@ export function createCheckoutHandler(config = {}) {
       throw new HttpError(415, 'unsupported_media_type', 'send application/json');
     }
     let body;
-    try { body = JSON.parse(await readBody(request, MAX_BODY)); } catch (e) {
+    try {
+      body = JSON.parse(await readBody(request, MAX_BODY));
+    } catch (e) {
       if (e instanceof HttpError) throw e;
       throw new HttpError(400, 'invalid_json', 'the body is not JSON');
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'invalid_json', 'the body must be a JSON object');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new HttpError(400, 'invalid_json', 'the body must be a JSON object');
     const checkoutRequest = Object.fromEntries(REQUEST_FIELDS.map((k) => [k, body[k]]));
     const key = request.headers.get('idempotency-key');
     if (key !== null && !IDEMPOTENCY_KEY.test(key)) {
@@ -163,8 +197,10 @@ export function createCheckoutHandler(config = {}) {
     const order = orderFor(env, id);
     // Write-ahead: the order exists before the gateway is called.
     const begun = await order.begin({ plan, requestHash: await sha256(JSON.stringify(checkoutRequest)), waitMs: 2 * timeoutMs + 1000 });
-    if (begun.role === 'conflict') throw new HttpError(409, 'idempotency_key_reused', 'this Idempotency-Key was sent with a different checkout');
-    if (begun.role === 'busy') throw new HttpError(409, 'idempotency_key_in_progress', 'the first request with this Idempotency-Key is still running');
+    if (begun.role === 'conflict')
+      throw new HttpError(409, 'idempotency_key_reused', 'this Idempotency-Key was sent with a different checkout');
+    if (begun.role === 'busy')
+      throw new HttpError(409, 'idempotency_key_in_progress', 'the first request with this Idempotency-Key is still running');
     if (begun.role === 'repeat') return json(begun.answer.status, begun.answer.body, { 'idempotent-replayed': 'true' });
     let payment = null;
     let failure = null;
@@ -184,7 +220,10 @@ export function createCheckoutHandler(config = {}) {
     const body = request.method === 'POST' ? await readBody(request, MAX_NOTIFY_BODY) : '';
     const headers = Object.fromEntries(request.headers);
     const windowMs = Number(env.NOTIFY_WINDOW_MS || config.notifyWindowMs) || facts.notifyWindowMs;
-    const n = verifyNotify(gateway, { headers, body, query: url.search.slice(1) }, env[FACTS[gateway].secretBinding], { now: Date.now(), windowMs });
+    const n = verifyNotify(gateway, { headers, body, query: url.search.slice(1) }, env[FACTS[gateway].secretBinding], {
+      now: Date.now(),
+      windowMs,
+    });
     // An exact copy of a handled message is what a gateway resends after a lost
     // acknowledgement: the order's object acknowledges it again and changes nothing.
     const signedBy = FACTS[gateway].notifySignatureHeaders.map((h) => headers[h.toLowerCase()] ?? '');
@@ -224,16 +263,25 @@ export function createCheckoutHandler(config = {}) {
   return {
     async fetch(request, env = {}) {
       const origin = request.headers.get('origin');
-      const allowed = (env.ALLOWED_ORIGINS || config.allowedOrigins || '').split(',').map((s) => s.trim()).filter(Boolean);
+      const allowed = (env.ALLOWED_ORIGINS || config.allowedOrigins || '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const isNotify = new URL(request.url).pathname.startsWith('/notify/');
-      const cors = origin && allowed.includes(origin)
-        ? {
-          'access-control-allow-origin': origin, vary: 'origin', 'access-control-allow-headers': 'content-type, idempotency-key',
-          'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-expose-headers': 'retry-after', 'access-control-max-age': '600',
-        }
-        : null;
+      const cors =
+        origin && allowed.includes(origin)
+          ? {
+              'access-control-allow-origin': origin,
+              vary: 'origin',
+              'access-control-allow-headers': 'content-type, idempotency-key',
+              'access-control-allow-methods': 'GET, POST, OPTIONS',
+              'access-control-expose-headers': 'retry-after',
+              'access-control-max-age': '600',
+            }
+          : null;
       // A browser page from an origin not on the list gets nothing: no CORS headers, 403.
-      if (origin && !cors && !isNotify) return json(403, { error: { code: 'origin_not_allowed', message: 'this origin may not use the checkout' } });
+      if (origin && !cors && !isNotify)
+        return json(403, { error: { code: 'origin_not_allowed', message: 'this origin may not use the checkout' } });
       if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: cors ?? {} });
       let response;
       try {

@@ -3,9 +3,7 @@
 // tests (`memoryOrders`). Every read-modify-write of the order happens here,
 // between storage calls only, so the host serialises it; the state transitions
 // themselves are decided in Rust (the worker wasm).
-import {
-  creatingOrder, openOrder, failOrder, expireOrder, applyNotification, orderState,
-} from './worker.js';
+import { creatingOrder, openOrder, failOrder, expireOrder, applyNotification, orderState } from './worker.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** How long a settled order (and its idempotency answer) is kept. */
@@ -29,7 +27,13 @@ export function orderView(order, now) {
 
 /** A wasm CheckoutError (or any Error) as plain data that crosses an RPC boundary. */
 export function errorFields(e) {
-  return { code: e.code ?? 'internal_error', field: e.field ?? null, message: e.message, messageZh: e.messageZh ?? null, gatewayCode: e.gatewayCode ?? null };
+  return {
+    code: e.code ?? 'internal_error',
+    field: e.field ?? null,
+    message: e.message,
+    messageZh: e.messageZh ?? null,
+    gatewayCode: e.gatewayCode ?? null,
+  };
 }
 
 export class OrderObject {
@@ -63,7 +67,10 @@ export class OrderObject {
   #answerWithin(ms) {
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(null), ms);
-      this.waiters.push((answer) => { clearTimeout(timer); resolve(answer); });
+      this.waiters.push((answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
     });
   }
 
@@ -169,12 +176,16 @@ function send(writer, view) {
 export function memoryStorage() {
   const map = new Map();
   return {
-    async get(key) { return structuredClone(map.get(key)); },
+    async get(key) {
+      return structuredClone(map.get(key));
+    },
     async put(key, value) {
       const entries = typeof key === 'string' ? { [key]: value } : key;
       for (const [k, v] of Object.entries(entries)) map.set(k, structuredClone(v));
     },
-    async deleteAll() { map.clear(); },
+    async deleteAll() {
+      map.clear();
+    },
     async setAlarm() {},
     async deleteAlarm() {},
   };

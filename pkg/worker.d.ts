@@ -1,7 +1,25 @@
 export {
-  Gateway, CheckoutError, GatepayIoOrder, GatepayOrder, YimafuOrder, Order, GatewayConfig, UnsignedRequest,
-  Show, Payment, QrOptions, QrMatrix, QrSource,
-  validateOrder, buildOrder, parseResponse, paymentQrSource, renderQrSvg, renderQrPng, qrMatrix, drawQr,
+  Gateway,
+  CheckoutError,
+  GatepayIoOrder,
+  GatepayOrder,
+  YimafuOrder,
+  Order,
+  GatewayConfig,
+  UnsignedRequest,
+  Show,
+  Payment,
+  QrOptions,
+  QrMatrix,
+  QrSource,
+  validateOrder,
+  buildOrder,
+  parseResponse,
+  paymentQrSource,
+  renderQrSvg,
+  renderQrPng,
+  qrMatrix,
+  drawQr,
 } from './browser.js';
 import type { Gateway, UnsignedRequest } from './browser.js';
 
@@ -39,7 +57,12 @@ export interface NotifyReply {
 /** Instantiate once with the imported `WebAssembly.Module` (workerd) or the bytes (Node). */
 export function init(module: WebAssembly.Module | BufferSource): void;
 /** `opts` (GatePay only): `{ timestamp: unix ms, nonce: 1–32 letters/digits }`. */
-export function signRequest(gateway: Gateway, unsigned: UnsignedRequest, secrets: Secrets, opts?: { timestamp?: number; nonce?: string }): SignedRequest;
+export function signRequest(
+  gateway: Gateway,
+  unsigned: UnsignedRequest,
+  secrets: Secrets,
+  opts?: { timestamp?: number; nonce?: string },
+): SignedRequest;
 /** Throws `bad_signature`, `stale_timestamp` or `malformed_notification`. */
 export function verifyNotify(
   gateway: Gateway,
@@ -57,8 +80,18 @@ export function signYimafu(params: Record<string, string | number>, key: string)
 
 // ---- the merchant's side (used by `qrcheckout/worker/handler`) ----
 
-export interface Offer { gateway: Gateway; payTypes: string[]; productId?: number }
-export interface Product { sku: string; name: string; price: string; currency: string; offers: Offer[] }
+export interface Offer {
+  gateway: Gateway;
+  payTypes: string[];
+  productId?: number;
+}
+export interface Product {
+  sku: string;
+  name: string;
+  price: string;
+  currency: string;
+  offers: Offer[];
+}
 /** The shop's public settings (never secrets), as `merchantFromEnv` reads them. */
 export interface Merchant {
   gateways: Partial<Record<Gateway, { baseUrl: string; id: string }>>;
@@ -69,26 +102,56 @@ export interface Merchant {
 }
 /** What the glue needs to know about one gateway, from Rust. */
 export interface GatewayFacts {
-  gateway: Gateway; baseUrlBinding: string; idBinding: string; secretBinding: string; secretField: string;
-  defaultBaseUrl: string | null; buyerFields: string[]; returnUrlFields: string[]; maxExpiryMs: number;
-  retryOnNetworkError: boolean; notifySignatureHeaders: string[];
+  gateway: Gateway;
+  baseUrlBinding: string;
+  idBinding: string;
+  secretBinding: string;
+  secretField: string;
+  defaultBaseUrl: string | null;
+  buyerFields: string[];
+  returnUrlFields: string[];
+  maxExpiryMs: number;
+  retryOnNetworkError: boolean;
+  notifySignatureHeaders: string[];
 }
 /** Every gateway's facts and the default notification window. */
 export function gatewayFacts(): { gateways: GatewayFacts[]; notifyWindowMs: number };
 /** Reads the public settings from the worker's text bindings: a gateway is on when its id and secret are set. */
 export function merchantFromEnv(env: Record<string, string>): Merchant;
 export interface CheckoutRequest {
-  gateway: Gateway; payType: string; sku: string; quantity?: number; clientIp?: string; openid?: string; returnUrl?: string; cancelUrl?: string;
+  gateway: Gateway;
+  payType: string;
+  sku: string;
+  quantity?: number;
+  clientIp?: string;
+  openid?: string;
+  returnUrl?: string;
+  cancelUrl?: string;
 }
 export interface Plan {
-  merchantOrderId: string; gateway: Gateway; sku: string; quantity: number; amount: string; currency: string;
-  createdAt: number; expiresAt: number; unsigned: UnsignedRequest;
+  merchantOrderId: string;
+  gateway: Gateway;
+  sku: string;
+  quantity: number;
+  amount: string;
+  currency: string;
+  createdAt: number;
+  expiresAt: number;
+  unsigned: UnsignedRequest;
 }
 /** `creating` is the write-ahead state: stored before the gateway is called. */
 export type OrderState = 'creating' | 'pending' | 'paid' | 'expired' | 'failed';
 export interface OrderRecord {
-  merchantOrderId: string; gateway: Gateway; amount: string; currency: string; state: OrderState; createdAt: number;
-  expiresAt: number; payment: import('./browser.js').Payment | null; paidAt: number | null; notifyIds: string[];
+  merchantOrderId: string;
+  gateway: Gateway;
+  amount: string;
+  currency: string;
+  state: OrderState;
+  createdAt: number;
+  expiresAt: number;
+  payment: import('./browser.js').Payment | null;
+  paidAt: number | null;
+  notifyIds: string[];
 }
 /** The catalog with only the gateways this shop has configured. */
 export function publicCatalog(catalog: Product[], merchant: Merchant): Product[];

@@ -8,8 +8,12 @@ const port = (name, fallback) => Number(process.env[name] || fallback);
 // Orders on disk in a git-ignored folder: a restarted demo still knows them.
 const ordersDir = fileURLToPath(new URL('../target/demo-orders', import.meta.url));
 const stack = await startStack({
-  pagePort: port('PAGE_PORT', 8080), workerPort: port('WORKER_PORT', 8787), sandboxPort: port('SANDBOX_PORT', 8788),
-  env: process.env, useDevVars: true, workerd: { ordersDir, keepOrders: true },
+  pagePort: port('PAGE_PORT', 8080),
+  workerPort: port('WORKER_PORT', 8787),
+  sandboxPort: port('SANDBOX_PORT', 8788),
+  env: process.env,
+  useDevVars: true,
+  workerd: { ordersDir, keepOrders: true },
 });
 const { page, worker, sandbox } = stack.urls;
 console.log(`

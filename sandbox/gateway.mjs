@@ -8,15 +8,21 @@ import QRCode from 'qrcode';
 
 const md5 = (s) => createHash('md5').update(s, 'utf8').digest('hex');
 const hmac512 = (key, s) => createHmac('sha512', Buffer.from(key, 'utf8')).update(s, 'utf8').digest('hex');
-const same = (a, b) => typeof a === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a.toLowerCase()), Buffer.from(b.toLowerCase()));
+const same = (a, b) =>
+  typeof a === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a.toLowerCase()), Buffer.from(b.toLowerCase()));
 
 // SIGNING.md, restated independently.
 export const sign = {
   gatepayIo: (p, secret) => md5(md5(`${p.appkey}${p.product_id}${p.product_num}${p.pay_type}${p.out_order_id}${p.custom}`) + secret),
-  gatepayIoNotify: (p, secret) => md5(md5(`${p.appkey}${p.order_id}${p.out_order_id}${p.price}${p.realprice}${p.type}${p.paytime}${p.extend}`) + secret),
+  gatepayIoNotify: (p, secret) =>
+    md5(md5(`${p.appkey}${p.order_id}${p.out_order_id}${p.price}${p.realprice}${p.type}${p.paytime}${p.extend}`) + secret),
   gatepay: (ts, nonce, body, key) => hmac512(key, `${ts}\n${nonce}\n${body}\n`),
   yimafu: (p, key) => {
-    const s = Object.keys(p).filter((k) => k !== 'sign' && p[k] !== '' && p[k] != null).sort().map((k) => `${k}=${p[k]}`).join('&');
+    const s = Object.keys(p)
+      .filter((k) => k !== 'sign' && p[k] !== '' && p[k] != null)
+      .sort()
+      .map((k) => `${k}=${p[k]}`)
+      .join('&');
     return md5(`${s}&key=${key}`).toUpperCase();
   },
 };
@@ -35,7 +41,12 @@ const encodeForm = (o) => new URLSearchParams(o).toString();
  * GatePay notifications go (their notify URLs live in the merchant dashboard);
  * 易码付 uses each order's notify_url.
  */
-export async function startSandbox({ port = 8788, host = '127.0.0.1', merchantBase = 'http://127.0.0.1:8787', credentials = DEFAULTS } = {}) {
+export async function startSandbox({
+  port = 8788,
+  host = '127.0.0.1',
+  merchantBase = 'http://127.0.0.1:8787',
+  credentials = DEFAULTS,
+} = {}) {
   const orders = new Map();
   const gatepayTradeNos = new Set();
   let fault = { mode: 'none', remaining: 0 };
@@ -57,7 +68,8 @@ export async function startSandbox({ port = 8788, host = '127.0.0.1', merchantBa
     const p = form(body);
     const c = credentials.gatepayIo;
     const err = (code, msg) => ({ code, msg, time: String(Math.floor(Date.now() / 1000)), data: null });
-    for (const k of ['appkey', 'product_id', 'out_order_id', 'product_num', 'pay_type', 'custom', 'sign']) if (!(k in p) || (k !== 'custom' && p[k] === '')) return err(101, '参数不完整');
+    for (const k of ['appkey', 'product_id', 'out_order_id', 'product_num', 'pay_type', 'custom', 'sign'])
+      if (!(k in p) || (k !== 'custom' && p[k] === '')) return err(101, '参数不完整');
     if (!['wechat', 'alipay', 'onecode'].includes(p.pay_type)) return err(102, '无效的支付类型');
     if (p.pay_type === 'wechat' && p.product_num !== '1') return err(103, '微信支付只能单件购买');
     if (!/^[1-9]\d*$/.test(p.product_id)) return err(104, '产品编号不合法');
@@ -72,9 +84,16 @@ export async function startSandbox({ port = 8788, host = '127.0.0.1', merchantBa
     const order = newOrder('gatepay-io', { merchantOrderId: p.out_order_id, amount: price, payType: p.pay_type, extend: p.custom });
     const link = payLink(order);
     return {
-      code: 100, msg: '请求成功', time: String(Math.floor(Date.now() / 1000)),
+      code: 100,
+      msg: '请求成功',
+      time: String(Math.floor(Date.now() / 1000)),
       // order_price is a JSON number, as in the spec's example.
-      data: { order_type: p.pay_type, order_price: '__PRICE__', order_url: link, order_qrcode: await QRCode.toDataURL(link, { margin: 4, scale: 6 }) },
+      data: {
+        order_type: p.pay_type,
+        order_price: '__PRICE__',
+        order_url: link,
+        order_qrcode: await QRCode.toDataURL(link, { margin: 4, scale: 6 }),
+      },
       __price: price,
     };
   }
@@ -82,22 +101,43 @@ export async function startSandbox({ port = 8788, host = '127.0.0.1', merchantBa
   function gatepayCreate(headers, body) {
     const c = credentials.gatepay;
     const fail = (code, label, errorMessage) => ({ status: 'FAIL', code, label, errorMessage, data: null });
-    if (!(headers['content-type'] || '').startsWith('application/json')) return fail('400007', 'INVALID_MEDIA_TYPE', 'media type not supported');
+    if (!(headers['content-type'] || '').startsWith('application/json'))
+      return fail('400007', 'INVALID_MEDIA_TYPE', 'media type not supported');
     if (headers['x-gatepay-certificate-clientid'] !== c.clientId) return fail('400004', 'INVALID_KEY', 'invalid client id');
     const ts = headers['x-gatepay-timestamp'];
-    if (!/^\d+$/.test(ts || '') || Math.abs(Date.now() - Number(ts)) > 5 * 60 * 1000) return fail('400003', 'INVALID_TIMESTAMP', 'timestamp out of range');
+    if (!/^\d+$/.test(ts || '') || Math.abs(Date.now() - Number(ts)) > 5 * 60 * 1000)
+      return fail('400003', 'INVALID_TIMESTAMP', 'timestamp out of range');
     const nonce = headers['x-gatepay-nonce'];
     if (!/^[A-Za-z0-9]{1,32}$/.test(nonce || '')) return fail('400020', 'INVALID_NONCE', 'invalid nonce');
-    if (!same(headers['x-gatepay-signature'] || '', sign.gatepay(ts, nonce, body, c.secretKey))) return fail('400002', 'INVALID_SIGNATURE', 'Incorrect signature result');
+    if (!same(headers['x-gatepay-signature'] || '', sign.gatepay(ts, nonce, body, c.secretKey)))
+      return fail('400002', 'INVALID_SIGNATURE', 'Incorrect signature result');
     let o;
-    try { o = JSON.parse(body); } catch { return fail('400001', 'INVALID_REQUEST', 'request format error'); }
-    if (!/^[A-Za-z0-9_-]{5,32}$/.test(o.merchantTradeNo || '') || !/^\d+(\.\d{1,2})?$/.test(o.orderAmount || '')) return fail('400001', 'INVALID_REQUEST', 'request format error');
+    try {
+      o = JSON.parse(body);
+    } catch {
+      return fail('400001', 'INVALID_REQUEST', 'request format error');
+    }
+    if (!/^[A-Za-z0-9_-]{5,32}$/.test(o.merchantTradeNo || '') || !/^\d+(\.\d{1,2})?$/.test(o.orderAmount || ''))
+      return fail('400001', 'INVALID_REQUEST', 'request format error');
     if (!['USDT', 'GT', 'BTC', 'ETH'].includes(o.currency)) return fail('400205', 'INVALID_CURRENCY', 'currency not supported');
     if (gatepayTradeNos.has(o.merchantTradeNo)) return fail('400201', 'ORDER_EXISTS', 'duplicate merchantTradeNo');
     gatepayTradeNos.add(o.merchantTradeNo);
-    const order = newOrder('gatepay', { merchantOrderId: o.merchantTradeNo, amount: o.orderAmount, currency: o.currency, payType: o.env?.terminalType, returnUrl: o.returnUrl, cancelUrl: o.cancelUrl });
+    const order = newOrder('gatepay', {
+      merchantOrderId: o.merchantTradeNo,
+      amount: o.orderAmount,
+      currency: o.currency,
+      payType: o.env?.terminalType,
+      returnUrl: o.returnUrl,
+      cancelUrl: o.cancelUrl,
+    });
     const expireTime = o.orderExpireTime ?? Date.now() + 3600 * 1000;
-    const data = { prepayId: `GP${order.id.replace(/[^A-Za-z0-9]/g, '')}`, terminalType: o.env?.terminalType, expireTime, qrContent: payLink(order), location: payLink(order) };
+    const data = {
+      prepayId: `GP${order.id.replace(/[^A-Za-z0-9]/g, '')}`,
+      terminalType: o.env?.terminalType,
+      expireTime,
+      qrContent: payLink(order),
+      location: payLink(order),
+    };
     order.prepayId = data.prepayId;
     // The live envelope, with data as a JSON string as the live service sometimes sends it.
     return { status: 'SUCCESS', code: '000000', label: '', errorMessage: '', data: JSON.stringify(data) };
@@ -107,18 +147,38 @@ export async function startSandbox({ port = 8788, host = '127.0.0.1', merchantBa
     const c = credentials.yimafu;
     const p = form(body);
     const fail = (message) => ({ resultCode: 201, message });
-    for (const k of ['app_id', 'out_trade_no', 'pay_type', 'description', 'amount', 'client_ip', 'notify_url', 'sign']) if (!p[k]) return fail(`${k}不能为空`);
+    for (const k of ['app_id', 'out_trade_no', 'pay_type', 'description', 'amount', 'client_ip', 'notify_url', 'sign'])
+      if (!p[k]) return fail(`${k}不能为空`);
     if (p.app_id !== c.appId) return fail('app_id错误或不存在');
     if (!same(p.sign, sign.yimafu(p, c.key))) return fail('签名错误');
     if (!/^[1-9]\d*$/.test(p.amount)) return fail('金额错误');
     if (!['20', '21', '22', '30', '31', '40', '50'].includes(p.pay_type)) return fail('支付方式错误');
     if (p.pay_type === '22' && !p.openid) return fail('openid不能为空');
-    const order = newOrder('yimafu', { merchantOrderId: p.out_trade_no, amountFen: p.amount, notifyUrl: p.notify_url, description: p.description, attach: p.attach ?? '', payType: p.pay_type });
+    const order = newOrder('yimafu', {
+      merchantOrderId: p.out_trade_no,
+      amountFen: p.amount,
+      notifyUrl: p.notify_url,
+      description: p.description,
+      attach: p.attach ?? '',
+      payType: p.pay_type,
+    });
     const kind = { 20: 'wx_qr', 21: 'wx_app', 22: 'wx_jsapi', 30: 'alipay_qr', 31: 'alipay_app', 40: 'quick_qr', 50: 'wx_h5' }[p.pay_type];
     order.channel = kind;
-    const credential = { appId: 'wx_sandbox', timeStamp: String(Math.floor(Date.now() / 1000)), nonceStr: randomBytes(8).toString('hex'), package: `prepay_id=${order.id}`, signType: 'RSA', paySign: 'sandbox', payUrl: payLink(order) };
+    const credential = {
+      appId: 'wx_sandbox',
+      timeStamp: String(Math.floor(Date.now() / 1000)),
+      nonceStr: randomBytes(8).toString('hex'),
+      package: `prepay_id=${order.id}`,
+      signType: 'RSA',
+      paySign: 'sandbox',
+      payUrl: payLink(order),
+    };
     const bodyOut = kind.endsWith('_qr') || kind === 'wx_h5' ? payLink(order) : JSON.stringify(credential);
-    return { resultCode: 200, message: '成功', Data: { out_trade_no: p.out_trade_no, trade_no: `YMF${order.id.replace(/[^A-Za-z0-9]/g, '')}`, channel: kind, body: bodyOut } };
+    return {
+      resultCode: 200,
+      message: '成功',
+      Data: { out_trade_no: p.out_trade_no, trade_no: `YMF${order.id.replace(/[^A-Za-z0-9]/g, '')}`, channel: kind, body: bodyOut },
+    };
   }
 
   /** The gateway's signed notification for a paid order. */
@@ -126,20 +186,66 @@ export async function startSandbox({ port = 8788, host = '127.0.0.1', merchantBa
     const paytime = Math.floor(Date.now() / 1000);
     if (order.gateway === 'gatepay-io') {
       const c = credentials.gatepayIo;
-      const p = { appkey: c.appkey, order_id: order.id, out_order_id: order.merchantOrderId, price: order.amount, realprice: order.amount, type: order.payType, paytime: String(paytime), extend: order.extend };
-      return { url: `${merchantBase}/notify/gatepay-io`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: encodeForm({ ...p, sign: sign.gatepayIoNotify(p, c.appsecret) }) };
+      const p = {
+        appkey: c.appkey,
+        order_id: order.id,
+        out_order_id: order.merchantOrderId,
+        price: order.amount,
+        realprice: order.amount,
+        type: order.payType,
+        paytime: String(paytime),
+        extend: order.extend,
+      };
+      return {
+        url: `${merchantBase}/notify/gatepay-io`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: encodeForm({ ...p, sign: sign.gatepayIoNotify(p, c.appsecret) }),
+      };
     }
     if (order.gateway === 'gatepay') {
       const c = credentials.gatepay;
-      const data = JSON.stringify({ merchantTradeNo: order.merchantOrderId, prepayId: order.prepayId, currency: order.currency, orderAmount: order.amount, totalFee: order.amount, payerId: 10001, transactionId: `T${order.id}`, createTime: order.createdAt });
+      const data = JSON.stringify({
+        merchantTradeNo: order.merchantOrderId,
+        prepayId: order.prepayId,
+        currency: order.currency,
+        orderAmount: order.amount,
+        totalFee: order.amount,
+        payerId: 10001,
+        transactionId: `T${order.id}`,
+        createTime: order.createdAt,
+      });
       const body = JSON.stringify({ bizType: 'PAY', bizId: `B${order.id}`, bizStatus: 'PAY_SUCCESS', client_id: c.clientId, data });
       const ts = String(Date.now());
       const nonce = randomBytes(12).toString('hex');
-      return { url: `${merchantBase}/notify/gatepay`, headers: { 'content-type': 'application/json', 'X-GatePay-Timestamp': ts, 'X-GatePay-Nonce': nonce, 'X-GatePay-Signature': sign.gatepay(ts, nonce, body, c.secretKey) }, body };
+      return {
+        url: `${merchantBase}/notify/gatepay`,
+        headers: {
+          'content-type': 'application/json',
+          'X-GatePay-Timestamp': ts,
+          'X-GatePay-Nonce': nonce,
+          'X-GatePay-Signature': sign.gatepay(ts, nonce, body, c.secretKey),
+        },
+        body,
+      };
     }
     const c = credentials.yimafu;
-    const p = { app_id: c.appId, out_trade_no: order.merchantOrderId, trade_no: `YMF${order.id.replace(/[^A-Za-z0-9]/g, '')}`, channel: order.channel, amount: order.amountFen, true_amount: order.amountFen, pay_time: new Date().toISOString().slice(0, 19).replace('T', ' '), description: order.description, attach: order.attach, trade_state: 'success' };
-    return { url: order.notifyUrl, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: encodeForm({ ...p, sign: sign.yimafu(p, c.key) }) };
+    const p = {
+      app_id: c.appId,
+      out_trade_no: order.merchantOrderId,
+      trade_no: `YMF${order.id.replace(/[^A-Za-z0-9]/g, '')}`,
+      channel: order.channel,
+      amount: order.amountFen,
+      true_amount: order.amountFen,
+      pay_time: new Date().toISOString().slice(0, 19).replace('T', ' '),
+      description: order.description,
+      attach: order.attach,
+      trade_state: 'success',
+    };
+    return {
+      url: order.notifyUrl,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: encodeForm({ ...p, sign: sign.yimafu(p, c.key) }),
+    };
   }
 
   async function pay(order) {
@@ -152,13 +258,22 @@ export async function startSandbox({ port = 8788, host = '127.0.0.1', merchantBa
     return order;
   }
 
-  const payPage = (order, note = '') => `<!doctype html><html lang="zh"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Sandbox pay · ${order.id}</title><style>body{font:16px system-ui;max-width:28rem;margin:2rem auto;padding:0 1rem}button{font-size:1.2rem;padding:.6rem 1.4rem}</style>
-<h1>Sandbox ${order.gateway}</h1><p>Order <code>${order.merchantOrderId}</code> · ${order.amount ?? (Number(order.amountFen) / 100).toFixed(2)} ${order.currency ?? 'CNY'}</p>
+  const payPage = (
+    order,
+    note = '',
+  ) => `<!doctype html><html lang="zh"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Sandbox pay · ${order.id}</title>
+<style>body{font:16px system-ui;max-width:28rem;margin:2rem auto;padding:0 1rem}button{font-size:1.2rem;padding:.6rem 1.4rem}</style>
+<h1>Sandbox ${order.gateway}</h1>
+<p>Order <code>${order.merchantOrderId}</code> ·
+${order.amount ?? (Number(order.amountFen) / 100).toFixed(2)} ${order.currency ?? 'CNY'}</p>
 <p id="state">State: <b>${order.state}</b> ${note}</p>
 ${order.state === 'pending' ? `<form method="post"><button id="pay" type="submit">Pay 支付</button></form>` : ''}</html>`;
 
-  const send = (res, status, type, body) => { res.writeHead(status, { 'content-type': type }); res.end(body); };
+  const send = (res, status, type, body) => {
+    res.writeHead(status, { 'content-type': type });
+    res.end(body);
+  };
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://sandbox');
@@ -183,7 +298,10 @@ ${order.state === 'pending' ? `<form method="post"><button id="pay" type="submit
           if (fault.mode === 'reset') return req.socket.destroy(); // the connection drops, no answer
           if (fault.mode === 'html') return send(res, 200, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>');
           if (fault.mode === 'truncated') return send(res, 200, 'application/json', '{"code":100,"data":{"order_u');
-          if (fault.mode === 'hang') { await new Promise((r) => setTimeout(r, fault.hangMs)); return send(res, 500, 'text/plain', 'late'); }
+          if (fault.mode === 'hang') {
+            await new Promise((r) => setTimeout(r, fault.hangMs));
+            return send(res, 500, 'text/plain', 'late');
+          }
           // notify-first falls through to a normal reply.
         }
         lastCreated = null;
@@ -220,19 +338,29 @@ ${order.state === 'pending' ? `<form method="post"><button id="pay" type="submit
     }
   });
 
-  await new Promise((resolve, reject) => { server.once('error', reject); server.listen(port, host, resolve); });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
   return {
     server,
     url: base(),
     orders,
     pay: async (id) => pay(orders.get(id)),
     notification: (id) => notification(orders.get(id)),
-    close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections?.();
+        server.close(r);
+      }),
   };
 }
 
 // `node sandbox/gateway.mjs` runs it alone.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const s = await startSandbox({ port: Number(process.env.SANDBOX_PORT || 8788), merchantBase: process.env.MERCHANT_BASE || 'http://127.0.0.1:8787' });
+  const s = await startSandbox({
+    port: Number(process.env.SANDBOX_PORT || 8788),
+    merchantBase: process.env.MERCHANT_BASE || 'http://127.0.0.1:8787',
+  });
   console.log(`sandbox gateway on ${s.url}`);
 }

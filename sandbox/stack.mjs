@@ -12,8 +12,14 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 function devVars() {
   const file = `${root}worker/.dev.vars`;
   if (!existsSync(file)) return {};
-  return Object.fromEntries(readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && l.includes('='))
-    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]).filter(([, v]) => v !== ''));
+  return Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#') && l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])
+      .filter(([, v]) => v !== ''),
+  );
 }
 
 /**
@@ -25,16 +31,29 @@ function devVars() {
 export function workerBindings({ sandboxUrl: s, workerPort, pagePort, env = {}, useDevVars = false, extraBindings = {} }) {
   const pageOrigin = `http://127.0.0.1:${pagePort}`;
   const bindings = {
-    GATEPAY_IO_BASE_URL: s, GATEPAY_IO_APPKEY: DEFAULTS.gatepayIo.appkey, GATEPAY_IO_APPSECRET: DEFAULTS.gatepayIo.appsecret,
-    GATEPAY_BASE_URL: s, GATEPAY_CLIENT_ID: DEFAULTS.gatepay.clientId, GATEPAY_SECRET_KEY: DEFAULTS.gatepay.secretKey,
-    YIMAFU_BASE_URL: s, YIMAFU_APP_ID: DEFAULTS.yimafu.appId, YIMAFU_KEY: DEFAULTS.yimafu.key,
+    GATEPAY_IO_BASE_URL: s,
+    GATEPAY_IO_APPKEY: DEFAULTS.gatepayIo.appkey,
+    GATEPAY_IO_APPSECRET: DEFAULTS.gatepayIo.appsecret,
+    GATEPAY_BASE_URL: s,
+    GATEPAY_CLIENT_ID: DEFAULTS.gatepay.clientId,
+    GATEPAY_SECRET_KEY: DEFAULTS.gatepay.secretKey,
+    YIMAFU_BASE_URL: s,
+    YIMAFU_APP_ID: DEFAULTS.yimafu.appId,
+    YIMAFU_KEY: DEFAULTS.yimafu.key,
     ALLOWED_ORIGINS: `${pageOrigin},http://localhost:${pagePort}`,
     PUBLIC_BASE_URL: `http://127.0.0.1:${workerPort}`,
     // Every buyer here is on this machine, and workerd sets no cf-connecting-ip.
     CLIENT_IP_FALLBACK: '127.0.0.1',
     ...extraBindings,
   };
-  const overrides = { ...(useDevVars ? devVars() : {}), ...Object.fromEntries(Object.entries(env).filter(([k]) => /^(GATEPAY_|YIMAFU_|ALLOWED_ORIGINS$|PUBLIC_BASE_URL$|ORDER_EXPIRY_MS$|GATEWAY_TIMEOUT_MS$)/.test(k))) };
+  const overrides = {
+    ...(useDevVars ? devVars() : {}),
+    ...Object.fromEntries(
+      Object.entries(env).filter(([k]) =>
+        /^(GATEPAY_|YIMAFU_|ALLOWED_ORIGINS$|PUBLIC_BASE_URL$|ORDER_EXPIRY_MS$|GATEWAY_TIMEOUT_MS$)/.test(k),
+      ),
+    ),
+  };
   return Object.assign(bindings, overrides);
 }
 
@@ -45,14 +64,27 @@ export function workerBindings({ sandboxUrl: s, workerPort, pagePort, env = {}, 
  */
 export function pagePolicy(workerUrl) {
   return [
-    "default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "img-src 'self' data:",
-    `connect-src 'self' ${workerUrl}`, "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+    "default-src 'none'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${workerUrl}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
   ].join('; ');
 }
 
 /** `workerd`: options for startWorkerd (ordersDir, keepOrders, secondPort). */
 export async function startStack({
-  pagePort = 8080, workerPort = 8787, sandboxPort = 8788, env = {}, useDevVars = false, page = true, extraBindings = {}, workerd = {},
+  pagePort = 8080,
+  workerPort = 8787,
+  sandboxPort = 8788,
+  env = {},
+  useDevVars = false,
+  page = true,
+  extraBindings = {},
+  workerd = {},
 } = {}) {
   const sandbox = await startSandbox({ port: sandboxPort, merchantBase: `http://127.0.0.1:${workerPort}` });
   const s = sandbox.url;
@@ -66,11 +98,22 @@ export async function startStack({
     throw e;
   }
   const statics = page
-    ? await serveStatic({ port: pagePort, mounts: { '/': `${root}www`, '/pkg/': `${root}pkg` }, headers: { 'content-security-policy': pagePolicy(worker.url) } })
+    ? await serveStatic({
+        port: pagePort,
+        mounts: { '/': `${root}www`, '/pkg/': `${root}pkg` },
+        headers: { 'content-security-policy': pagePolicy(worker.url) },
+      })
     : null;
   return {
-    sandbox, worker, statics, bindings,
+    sandbox,
+    worker,
+    statics,
+    bindings,
     urls: { page: pageOrigin, worker: worker.url, sandbox: s },
-    stop: async () => { statics?.close(); await worker.stop(); await sandbox.close(); },
+    stop: async () => {
+      statics?.close();
+      await worker.stop();
+      await sandbox.close();
+    },
   };
 }

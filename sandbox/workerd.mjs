@@ -33,8 +33,14 @@ const str = (s) => JSON.stringify(String(s));
  * worker service — its own isolate — bound to the same namespace.
  */
 export async function startWorkerd({
-  port = 8787, secondPort = null, modules = CHECKOUT_MODULES, bindings = {}, readyPath = '/catalog', quiet = true,
-  ordersDir = join(root, 'target', 'workerd', `orders-${port}`), keepOrders = false,
+  port = 8787,
+  secondPort = null,
+  modules = CHECKOUT_MODULES,
+  bindings = {},
+  readyPath = '/catalog',
+  quiet = true,
+  ordersDir = join(root, 'target', 'workerd', `orders-${port}`),
+  keepOrders = false,
 } = {}) {
   // embed paths are relative to the config file (absolute ones are refused), so the
   // config lives in the (git-ignored) target folder of the repo.
@@ -44,8 +50,10 @@ export async function startWorkerd({
     if (!keepOrders) rmSync(ordersDir, { recursive: true, force: true });
     mkdirSync(ordersDir, { recursive: true });
   }
-  const textBindings = Object.entries(bindings).filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `    (name = ${str(k)}, text = ${str(v)}),`).join('\n');
+  const textBindings = Object.entries(bindings)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `    (name = ${str(k)}, text = ${str(v)}),`)
+    .join('\n');
   const worker = (orders) => `(
   modules = [
 ${modules.map(([name, type]) => `    (name = ${str(name)}, ${type} = embed ${str(`../../${name}`)}),`).join('\n')}
@@ -71,20 +79,31 @@ ${secondPort ? `    (name = "http-b", address = ${str(`127.0.0.1:${secondPort}`)
   ],
 );
 const checkout :Workerd.Worker = ${worker((c) => `"${c}"`)}
-${ordersDir ? `  durableObjectNamespaces = [
+${
+  ordersDir
+    ? `  durableObjectNamespaces = [
     (className = "CheckoutOrder", uniqueKey = "qrcheckout-orders", enableSql = true),
     (className = "CheckoutLimiter", uniqueKey = "qrcheckout-limiter", enableSql = true),
   ],
-  durableObjectStorage = (localDisk = "orders-disk"),` : ''}
+  durableObjectStorage = (localDisk = "orders-disk"),`
+    : ''
+}
 );
-${secondPort ? `const checkoutB :Workerd.Worker = ${worker((c) => `(className = "${c}", serviceName = "checkout")`)}
-);` : ''}
+${
+  secondPort
+    ? `const checkoutB :Workerd.Worker = ${worker((c) => `(className = "${c}", serviceName = "checkout")`)}
+);`
+    : ''
+}
 `;
   const file = join(dir, `config-${port}.capnp`);
   writeFileSync(file, config);
   const child = spawn(WORKERD, ['serve', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  const keep = (d) => { log += d; if (!quiet) process.stderr.write(d); };
+  const keep = (d) => {
+    log += d;
+    if (!quiet) process.stderr.write(d);
+  };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
@@ -95,7 +114,10 @@ ${secondPort ? `const checkoutB :Workerd.Worker = ${worker((c) => `(className = 
       await fetch(url + readyPath, { signal: AbortSignal.timeout(1000) });
       break;
     } catch {
-      if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`workerd did not start:\n${log}`); }
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`workerd did not start:\n${log}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -105,11 +127,12 @@ ${secondPort ? `const checkoutB :Workerd.Worker = ${worker((c) => `(className = 
     child,
     ordersDir,
     log: () => log,
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      }),
   };
 }

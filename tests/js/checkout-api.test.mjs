@@ -24,7 +24,9 @@ async function page(s = stack) {
   const context = await browser.newContext();
   const p = await context.newPage();
   await p.goto(`${s.urls.page}/pkg/package.json`);
-  await p.evaluate(async () => { window.qc = await import('/pkg/browser.js'); });
+  await p.evaluate(async () => {
+    window.qc = await import('/pkg/browser.js');
+  });
   return { p, context, worker: s.urls.worker };
 }
 
@@ -34,7 +36,11 @@ test('validate: exact quotes from the catalog, typed errors naming the buyer fie
   const { p, context, worker } = await page();
   const r = await p.evaluate(async (endpoint) => {
     const c = window.qc.createCheckout({ endpoint });
-    const err = async (choice) => c.validate(choice).then(() => null, (e) => [e.name, e.code, e.field, e.messageZh]);
+    const err = async (choice) =>
+      c.validate(choice).then(
+        () => null,
+        (e) => [e.name, e.code, e.field, e.messageZh],
+      );
     return {
       quote: await c.validate({ sku: 'longjing-250g', quantity: '3', gateway: 'yimafu', payType: '30' }),
       options: c.options({ sku: 'longjing-250g', gateway: 'yimafu', payType: '22' }),
@@ -58,14 +64,20 @@ test('validate: exact quotes from the catalog, typed errors naming the buyer fie
 
 test('start → watch: live events to paid, for a QR text and a gateway image', async () => {
   const { p, context, worker } = await page();
-  for (const choice of [{ sku: 'nf2t', gateway: 'gatepay', payType: 'WEB', quantity: 2 }, { sku: 'member-month', gateway: 'gatepay-io', payType: 'alipay' }]) {
-    const started = await p.evaluate(async ([endpoint, c]) => {
-      window.c = window.qc.createCheckout({ endpoint });
-      const s = await window.c.start(c);
-      window.states = [];
-      window.watching = window.c.watch(s.order.merchantOrderId, (o) => window.states.push(o.state));
-      return s;
-    }, [worker, choice]);
+  for (const choice of [
+    { sku: 'nf2t', gateway: 'gatepay', payType: 'WEB', quantity: 2 },
+    { sku: 'member-month', gateway: 'gatepay-io', payType: 'alipay' },
+  ]) {
+    const started = await p.evaluate(
+      async ([endpoint, c]) => {
+        window.c = window.qc.createCheckout({ endpoint });
+        const s = await window.c.start(c);
+        window.states = [];
+        window.watching = window.c.watch(s.order.merchantOrderId, (o) => window.states.push(o.state));
+        return s;
+      },
+      [worker, choice],
+    );
     assert.equal(started.order.state, 'pending');
     assert.equal(started.qr.kind, choice.gateway === 'gatepay' ? 'text' : 'image');
     if (started.qr.kind === 'text') assert.equal(started.qr.value, started.link ?? started.payment.show.content);

@@ -13,7 +13,11 @@ const ORDERS = {
   gatepay: { gateway: 'gatepay', payType: 'WEB', sku: 'nf2t', quantity: 1 },
   yimafu: MEMBER,
 };
-const REPLIES = { 'gatepay-io': 'success', gatepay: '{"returnCode":"SUCCESS","returnMessage":""}', yimafu: '{"code":"SUCCESS","message":"OK"}' };
+const REPLIES = {
+  'gatepay-io': 'success',
+  gatepay: '{"returnCode":"SUCCESS","returnMessage":""}',
+  yimafu: '{"code":"SUCCESS","message":"OK"}',
+};
 
 before(async () => {
   // Two worker services (two isolates) bound to one namespace.
@@ -27,7 +31,11 @@ after(async () => {
 });
 
 const checkout = async (base, body, headers = {}) => {
-  const r = await fetch(`${base}/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const r = await fetch(`${base}/checkout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: r.status, headers: r.headers, body: await r.json() };
 };
 const view = async (base, id) => (await fetch(`${base}/orders/${id}`)).json();
@@ -64,7 +72,10 @@ async function subscribe(base, id) {
       buffer += decoder.decode(value, { stream: true });
       let end;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const data = buffer.slice(0, end).split('\n').find((l) => l.startsWith('data: '));
+        const data = buffer
+          .slice(0, end)
+          .split('\n')
+          .find((l) => l.startsWith('data: '));
         buffer = buffer.slice(end + 2);
         if (data) events.push({ at: performance.now(), ...JSON.parse(data.slice(6)) });
         wake();
@@ -77,7 +88,10 @@ async function subscribe(base, id) {
       const deadline = Date.now() + ms;
       while (!events.some((e) => e.state === state)) {
         if (Date.now() > deadline) throw new Error(`no ${state} event within ${ms} ms: ${JSON.stringify(events.map((e) => e.state))}`);
-        await new Promise((r) => { wake = r; setTimeout(r, 50); });
+        await new Promise((r) => {
+          wake = r;
+          setTimeout(r, 50);
+        });
       }
       return events.find((e) => e.state === state);
     },
@@ -107,7 +121,7 @@ test('two isolates: an order created through one is paid through the other, and 
   }
 });
 
-test('races: 100 concurrent deliveries, exact and re-signed, plus a wrong-amount and a forged copy → one transition to paid', async () => {
+test('races: 100 deliveries, exact and re-signed, with a wrong-amount and a forged copy → one transition to paid', async () => {
   for (const [g, order] of Object.entries(ORDERS)) {
     const { body } = await checkout(W, order);
     const id = body.payment.merchantOrderId;
@@ -122,7 +136,12 @@ test('races: 100 concurrent deliveries, exact and re-signed, plus a wrong-amount
     const all = genuine.map((n, i) => deliver(n, i % 3 ? W : W2));
     all.splice(40, 0, deliver(wrongAmount));
     all.splice(60, 0, deliver(exact, W, `${exact.body}0`)); // one byte more: the signature no longer covers it
-    const answers = await Promise.all(all.map(async (p) => { const r = await p; return [r.status, await r.text()]; }));
+    const answers = await Promise.all(
+      all.map(async (p) => {
+        const r = await p;
+        return [r.status, await r.text()];
+      }),
+    );
     const wrong = answers.splice(40, 1)[0];
     const forged = answers.splice(59, 1)[0];
     assert.equal(wrong[0], 400, `${g}: ${wrong[1]}`);
@@ -146,7 +165,14 @@ test('refusals are not remembered as handled: the same bytes are judged again la
   const key = 'refusal-test-key-0001';
   const id = keyedId(key);
   stack.sandbox.orders.set('early-1', {
-    id: 'early-1', gateway: 'yimafu', merchantOrderId: id, amountFen: '990', notifyUrl: `${W}/notify/yimafu`, channel: 'alipay_qr', description: 'x', attach: '',
+    id: 'early-1',
+    gateway: 'yimafu',
+    merchantOrderId: id,
+    amountFen: '990',
+    notifyUrl: `${W}/notify/yimafu`,
+    channel: 'alipay_qr',
+    description: 'x',
+    attach: '',
   });
   const early = stack.sandbox.notification('early-1');
   assert.equal((await deliver(early)).status, 404);
@@ -170,8 +196,13 @@ test('refusals are not remembered as handled: the same bytes are judged again la
 test('idempotency: 20 concurrent checkouts with one key → one gateway order, 20 identical answers; another body → 409', async () => {
   const key = `idem-${Date.now()}-abcdef`;
   const before = stack.sandbox.orders.size;
-  const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => checkout(i % 2 ? W : W2, ORDERS.gatepay, { 'idempotency-key': key })));
-  assert.ok(answers.every((a) => a.status === 200), JSON.stringify(answers.map((a) => a.status)));
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => checkout(i % 2 ? W : W2, ORDERS.gatepay, { 'idempotency-key': key })),
+  );
+  assert.ok(
+    answers.every((a) => a.status === 200),
+    JSON.stringify(answers.map((a) => a.status)),
+  );
   for (const a of answers) assert.deepEqual(a.body, answers[0].body);
   assert.equal(answers.filter((a) => a.headers.get('idempotent-replayed') === 'true').length, 19);
   assert.equal(stack.sandbox.orders.size, before + 1, 'one order at the gateway');

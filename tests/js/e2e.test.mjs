@@ -48,22 +48,31 @@ async function choose(page, { sku, gateway, payType, quantity = '1' }) {
   await page.fill('#quantity', quantity);
 }
 
-/** Decodes the QR element from a real screenshot, in the page, with jsQR. */
+/**
+ * Decodes the QR element from a real screenshot with jsQR — in a blank page of
+ * its own, since the checkout page's CSP (rightly) refuses the injected decoder.
+ */
 async function decodeOnScreen(page) {
   const shot = await page.locator('#qr').screenshot();
-  await page.addScriptTag({ path: `${root}node_modules/jsqr/dist/jsQR.js` });
-  return page.evaluate(async (url) => {
-    const img = new Image();
-    img.src = url;
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.naturalWidth;
-    c.height = img.naturalHeight;
-    const ctx = c.getContext('2d');
-    ctx.drawImage(img, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height);
-    return window.jsQR(d.data, d.width, d.height)?.data ?? null;
-  }, `data:image/png;base64,${shot.toString('base64')}`);
+  const decoder = await browser.newPage();
+  await decoder.addScriptTag({ path: `${root}node_modules/jsqr/dist/jsQR.js` });
+  const text = await decoder.evaluate(
+    async (url) => {
+      const img = new Image();
+      img.src = url;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      const ctx = c.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height);
+      return window.jsQR(d.data, d.width, d.height)?.data ?? null;
+    },
+    `data:image/png;base64,${shot.toString('base64')}`,
+  );
+  await decoder.close();
+  return text;
 }
 
 const CASES = [
@@ -82,7 +91,8 @@ for (const c of CASES) {
     assert.match(await page.textContent('#countdown'), /^\d+:\d\d$/);
     const link = await decodeOnScreen(page);
     assert.match(link ?? '', new RegExp(`^${stack.urls.sandbox}/pay/${c.gateway}-`), `decoded ${link}`);
-    if (c.gateway === 'gatepay-io') assert.equal(await page.getAttribute('#qr img', 'alt'), 'Payment QR code', "the gateway's own image, with alt text");
+    if (c.gateway === 'gatepay-io')
+      assert.equal(await page.getAttribute('#qr img', 'alt'), 'Payment QR code', "the gateway's own image, with alt text");
     else assert.equal(await page.getAttribute('#qr svg', 'aria-label'), 'Payment QR code');
     await page.screenshot({ path: `${OUT}/${c.gateway}-qr.png`, fullPage: true });
 
@@ -134,9 +144,16 @@ test('a network error on Pay is retried with the same Idempotency-Key: one order
 test('under a strict Content-Security-Policy the whole purchase runs with no violation, and injected script is blocked', async () => {
   const { page, context } = await openPage();
   const violations = [];
-  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
-  await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`)));
-  for (const c of [CASES[0], CASES[1]]) { // the gateway's own image (data: URL) and our SVG
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  await context.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`),
+    ),
+  );
+  for (const c of [CASES[0], CASES[1]]) {
+    // the gateway's own image (data: URL) and our SVG
     const policy = (await page.reload()).headers()['content-security-policy'];
     assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'/);
     assert.doesNotMatch(policy, /'unsafe-inline'|'unsafe-eval'|\*/, 'no inline script or style, no wildcards');
@@ -160,7 +177,10 @@ test('under a strict Content-Security-Policy the whole purchase runs with no vio
   });
   assert.equal(pwned, false, 'an injected inline script does not run');
   await new Promise((r) => setTimeout(r, 100));
-  assert.ok(violations.some((v) => v.includes('script-src')), `the attempt is reported: ${violations}`);
+  assert.ok(
+    violations.some((v) => v.includes('script-src')),
+    `the attempt is reported: ${violations}`,
+  );
   await context.close();
 });
 

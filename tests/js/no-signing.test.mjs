@@ -47,7 +47,9 @@ test('the browser .wasm exports and imports nothing about signing', () => {
 
 test('the browser .wasm contains no hash constants and no signing strings', () => {
   const bytes = readFileSync(wasmPath);
-  const present = Object.entries(MARKERS).filter(([, forms]) => contains(bytes, forms)).map(([k]) => k);
+  const present = Object.entries(MARKERS)
+    .filter(([, forms]) => contains(bytes, forms))
+    .map(([k]) => k);
   assert.deepEqual(present, []);
 });
 
@@ -59,6 +61,9 @@ test('the browser JS glue exports no signing function', async () => {
 });
 
 test('the same checks do see signing in the worker build (so they can fail)', () => {
-  assert.ok(names(workerWasm).some((n) => FORBIDDEN.test(n)), 'worker exports signing');
+  assert.ok(
+    names(workerWasm).some((n) => FORBIDDEN.test(n)),
+    'worker exports signing',
+  );
   for (const [what, forms] of Object.entries(MARKERS)) assert.ok(contains(workerWasm, forms), `${what} found in worker`);
 });

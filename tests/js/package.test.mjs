@@ -24,7 +24,14 @@ before(() => {
   const out = execFileSync('npm', ['pack', '--json', '--pack-destination', project], { cwd: pkgDir, encoding: 'utf8' });
   const [{ filename, files }] = JSON.parse(out);
   const shipped = files.map((f) => f.path);
-  for (const must of ['browser.js', 'browser.d.ts', 'worker.js', 'worker.d.ts', 'browser/qrcheckout_bg.wasm', 'worker/qrcheckout_bg.wasm']) {
+  for (const must of [
+    'browser.js',
+    'browser.d.ts',
+    'worker.js',
+    'worker.d.ts',
+    'browser/qrcheckout_bg.wasm',
+    'worker/qrcheckout_bg.wasm',
+  ]) {
     assert.ok(shipped.includes(must), `${must} ships`);
   }
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'shop', private: true, type: 'module' }));
@@ -37,9 +44,13 @@ test('browser entry: validate, build, parse, QR — and no signing exports', () 
     import * as qc from 'qrcheckout';
     qc.initSync({ module: readFileSync('node_modules/qrcheckout/browser/qrcheckout_bg.wasm') });
     let err;
-    try { qc.validateOrder('gatepay-io', { productId: 1, productNum: 0, payType: 'alipay', outOrderId: 'A', custom: '' }); } catch (e) { err = e; }
-    const req = qc.buildOrder('yimafu', { outTradeNo: 'A1', payType: 30, description: '苹果', amount: 1, clientIp: '127.0.0.1', notifyUrl: 'https://s.example/n' }, { baseUrl: 'https://y.example', appId: 'app1' });
-    const pay = qc.parseResponse('gatepay-io', 200, JSON.stringify({ code: 100, data: { order_url: 'https://gatepay.io/pay?id=1', order_price: 9.9 } }));
+    const bad = { productId: 1, productNum: 0, payType: 'alipay', outOrderId: 'A', custom: '' };
+    try { qc.validateOrder('gatepay-io', bad); } catch (e) { err = e; }
+    const order = { outTradeNo: 'A1', payType: 30, description: '苹果', amount: 1, clientIp: '127.0.0.1' };
+    order.notifyUrl = 'https://s.example/n';
+    const req = qc.buildOrder('yimafu', order, { baseUrl: 'https://y.example', appId: 'app1' });
+    const reply = { code: 100, data: { order_url: 'https://gatepay.io/pay?id=1', order_price: 9.9 } };
+    const pay = qc.parseResponse('gatepay-io', 200, JSON.stringify(reply));
     console.log(JSON.stringify({
       keys: Object.keys(qc).sort(),
       err: { isError: err instanceof Error, code: err.code, gatewayCode: err.gatewayCode, field: err.field, zh: err.messageZh },
@@ -49,11 +60,33 @@ test('browser entry: validate, build, parse, QR — and no signing exports', () 
     }));
   `);
   assert.deepEqual(r.keys, [
-    'buildOrder', 'countdown', 'createCheckout', 'default', 'drawQr', 'init', 'initSync', 'parseResponse', 'paymentQrSource', 'qrMatrix',
-    'renderQrPng', 'renderQrSvg', 'requiredFields', 'validateChoice', 'validateOrder',
+    'buildOrder',
+    'countdown',
+    'createCheckout',
+    'default',
+    'drawQr',
+    'init',
+    'initSync',
+    'parseResponse',
+    'paymentQrSource',
+    'qrMatrix',
+    'renderQrPng',
+    'renderQrSvg',
+    'requiredFields',
+    'validateChoice',
+    'validateOrder',
   ]);
-  assert.deepEqual(r.err, { isError: true, code: 'invalid_quantity', gatewayCode: '105', field: 'productNum', zh: 'productNum：购买数量需要大于0' });
-  assert.equal(r.signingInput, 'amount=1&app_id=app1&client_ip=127.0.0.1&description=苹果&notify_url=https://s.example/n&out_trade_no=A1&pay_type=30');
+  assert.deepEqual(r.err, {
+    isError: true,
+    code: 'invalid_quantity',
+    gatewayCode: '105',
+    field: 'productNum',
+    zh: 'productNum：购买数量需要大于0',
+  });
+  assert.equal(
+    r.signingInput,
+    'amount=1&app_id=app1&client_ip=127.0.0.1&description=苹果&notify_url=https://s.example/n&out_trade_no=A1&pay_type=30',
+  );
   assert.equal(r.amount, '9.90');
   assert.equal(r.svg, true);
 });
@@ -65,13 +98,23 @@ test('worker entry: init with a compiled WebAssembly.Module, sign SIGNING.md vec
     w.init(new WebAssembly.Module(readFileSync('node_modules/qrcheckout/worker/qrcheckout_bg.wasm')));
     w.init('ignored: a second init is a no-op');
     console.log(JSON.stringify({
-      io: w.signGatepayIo({ appkey: 'ak_5cbadd67774f8', product_id: 7, product_num: 1, pay_type: 'wechat', out_order_id: 'SO-微信-7', custom: '张三' }, 'sk_test_secret'),
+      io: w.signGatepayIo(
+        { appkey: 'ak_5cbadd67774f8', product_id: 7, product_num: 1, pay_type: 'wechat', out_order_id: 'SO-微信-7', custom: '张三' },
+        'sk_test_secret',
+      ),
       gp: w.signGatepay('1700073707111', '456', '{the_answer: 42}', '123'),
-      ymf: w.signYimafu({ amount: 100, app_id: 'app_9ba59abbe56e057f20f', attach: '{"userId":888,"level":3}', client_ip: '127.0.0.1', description: '苹果13Pro', notify_url: 'http://api.qdoto.com/transactions/notify.html', out_trade_no: '1217752501201407', pay_type: 20, time_expire: 60 }, '0123456789abcdef0123456789abcdef'),
+      ymf: w.signYimafu({
+        amount: 100, app_id: 'app_9ba59abbe56e057f20f', attach: '{"userId":888,"level":3}', client_ip: '127.0.0.1',
+        description: '苹果13Pro',
+        notify_url: 'http://api.qdoto.com/transactions/notify.html', out_trade_no: '1217752501201407', pay_type: 20, time_expire: 60,
+      }, '0123456789abcdef0123456789abcdef'),
     }));
   `);
   assert.equal(r.io, '9be0beaeeed523a63ec5febcccdabdd4');
-  assert.equal(r.gp, '1b03f547af065490c6e106bd93afc861329c52b596512d49489ca0c4ea57adee2991a576e402422a6bb092b83acf0a5618f5b0a7d4c639ae7779fbb3a1b16346');
+  assert.equal(
+    r.gp,
+    '1b03f547af065490c6e106bd93afc861329c52b596512d49489ca0c4ea57adee2991a576e402422a6bb092b83acf0a5618f5b0a7d4c639ae7779fbb3a1b16346',
+  );
   assert.equal(r.ymf, '0531E3DDA4966502D061D1E643A42BDE');
 });
 
@@ -86,14 +129,18 @@ test('the .wasm files can be imported by subpath (as wrangler/workerd do)', () =
   const r = run(`
     import { createRequire } from 'node:module';
     const require = createRequire(import.meta.url);
-    console.log(JSON.stringify([require.resolve('qrcheckout/worker/qrcheckout_bg.wasm'), require.resolve('qrcheckout/browser/qrcheckout_bg.wasm')]));
+    const wasm = (entry) => require.resolve(\`qrcheckout/\${entry}/qrcheckout_bg.wasm\`);
+    console.log(JSON.stringify([wasm('worker'), wasm('browser')]));
   `);
   assert.match(r[0], /node_modules\/qrcheckout\/worker\/qrcheckout_bg\.wasm$/);
   assert.match(r[1], /node_modules\/qrcheckout\/browser\/qrcheckout_bg\.wasm$/);
 });
 
 /** Source without comments, so a name mentioned in prose does not count. */
-const code = (file) => readFileSync(join(pkgDir, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+const code = (file) =>
+  readFileSync(join(pkgDir, file), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
 
 test('every export of every entry has a type declaration', () => {
   const entries = Object.values(JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).exports)
@@ -105,12 +152,24 @@ test('every export of every entry has a type declaration', () => {
     const js = code(jsFile);
     const dts = code(dtsFile);
     const exported = [
-      ...[...js.matchAll(/export\s*\{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((n) => n.trim().split(/\s+as\s+/).pop()).filter(Boolean)),
+      ...[...js.matchAll(/export\s*\{([^}]*)\}/g)].flatMap((m) =>
+        m[1]
+          .split(',')
+          .map((n) =>
+            n
+              .trim()
+              .split(/\s+as\s+/)
+              .pop(),
+          )
+          .filter(Boolean),
+      ),
       ...[...js.matchAll(/export\s+(?:async\s+)?(?:function\*?|class|const|let)\s+(\w+)/g)].map((m) => m[1]),
     ].filter((n) => n !== 'default');
     assert.ok(exported.length >= 1, `${jsFile}: ${exported}`);
     for (const name of exported) {
-      const declared = new RegExp(`export\\s+(?:declare\\s+)?(?:function|class|const|interface|type)\\s+${name}\\b|export\\s*\\{[^}]*\\b${name}\\b[^}]*\\}`);
+      const declared = new RegExp(
+        `export\\s+(?:declare\\s+)?(?:function|class|const|interface|type)\\s+${name}\\b|export\\s*\\{[^}]*\\b${name}\\b[^}]*\\}`,
+      );
       assert.match(dts, declared, `${dtsFile} declares ${name} (exported by ${jsFile})`);
     }
   }

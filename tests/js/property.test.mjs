@@ -15,21 +15,32 @@ const CASES = Number(process.env.PROPERTY_CASES || 300);
 // mulberry32: small, seeded, reproducible (the seed is printed on failure).
 function rng(seed) {
   let a = seed;
-  return () => { a |= 0; a = (a + 0x6d2b79f5) | 0; let t = Math.imul(a ^ (a >>> 15), 1 | a); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32; };
+  return () => {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
 }
 const r = rng(SEED);
 const int = (lo, hi) => lo + Math.floor(r() * (hi - lo + 1));
 const pick = (xs) => xs[int(0, xs.length - 1)];
 const POOLS = [
-  () => String.fromCharCode(int(0x20, 0x7e)),           // printable ASCII, incl. & = + % ; " ' < >
-  () => String.fromCodePoint(int(0x4e00, 0x9fff)),      // CJK
-  () => String.fromCodePoint(int(0x1f300, 0x1f64f)),    // emoji (4-byte UTF-8)
+  () => String.fromCharCode(int(0x20, 0x7e)), // printable ASCII, incl. & = + % ; " ' < >
+  () => String.fromCodePoint(int(0x4e00, 0x9fff)), // CJK
+  () => String.fromCodePoint(int(0x1f300, 0x1f64f)), // emoji (4-byte UTF-8)
   () => pick(['é', 'ß', '¥', '€', '—', '　', 'ﬁ']),
 ];
 const unicode = (min, max) => Array.from({ length: int(min, max) }, () => pick(POOLS)()).join('');
 const charset = (chars, min, max) => Array.from({ length: int(min, max) }, () => chars[int(0, chars.length - 1)]).join('');
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const decimal = () => { const fen = int(1, 99999999); const y = Math.floor(fen / 100); const c = fen % 100; return pick([`${y}.${String(c).padStart(2, '0')}`, c % 10 === 0 ? `${y}.${c / 10}` : `${y}.${String(c).padStart(2, '0')}`, `${y + 1}`]); };
+const decimal = () => {
+  const fen = int(1, 99999999);
+  const y = Math.floor(fen / 100);
+  const c = fen % 100;
+  return pick([`${y}.${String(c).padStart(2, '0')}`, c % 10 === 0 ? `${y}.${c / 10}` : `${y}.${String(c).padStart(2, '0')}`, `${y + 1}`]);
+};
 
 const KEYS = { io: 'sk_prop_秘密', gp: 'prop secret key/+=', ymf: '0123456789abcdef0123456789abcdef' };
 const at = (msg) => `${msg} (PROPERTY_SEED=${SEED})`;
@@ -37,7 +48,13 @@ const at = (msg) => `${msg} (PROPERTY_SEED=${SEED})`;
 test('gatepay.io: random orders verify under the independent md5 rule', () => {
   for (let i = 0; i < CASES; i++) {
     const payType = pick(['wechat', 'alipay', 'onecode']);
-    const order = { productId: int(1, 2 ** 31), productNum: payType === 'wechat' ? 1 : int(1, 999), payType, outOrderId: unicode(1, 64), custom: unicode(0, 255) };
+    const order = {
+      productId: int(1, 2 ** 31),
+      productNum: payType === 'wechat' ? 1 : int(1, 999),
+      payType,
+      outOrderId: unicode(1, 64),
+      custom: unicode(0, 255),
+    };
     const unsigned = w.buildOrder('gatepay-io', order, { baseUrl: 'https://gatepay.io', appkey: `ak_${charset(ALNUM, 1, 20)}` });
     const signed = w.signRequest('gatepay-io', unsigned, { appsecret: KEYS.io });
     const p = Object.fromEntries(new URLSearchParams(signed.body));
@@ -50,8 +67,10 @@ test('gatepay.io: random orders verify under the independent md5 rule', () => {
 test('GatePay: random orders verify under the independent HMAC-SHA512 rule', () => {
   for (let i = 0; i < CASES; i++) {
     const order = {
-      merchantTradeNo: charset(`${ALNUM}_-`, 5, 32), env: { terminalType: pick(['WEB', 'APP', 'MINIAPP', 'WAP', 'OTHERS']) },
-      currency: pick(['USDT', 'GT', 'BTC']), orderAmount: decimal(),
+      merchantTradeNo: charset(`${ALNUM}_-`, 5, 32),
+      env: { terminalType: pick(['WEB', 'APP', 'MINIAPP', 'WAP', 'OTHERS']) },
+      currency: pick(['USDT', 'GT', 'BTC']),
+      orderAmount: decimal(),
       goods: { goodsName: unicode(1, 100), goodsDetail: unicode(0, 500) },
     };
     const ts = int(1.6e12, 1.9e12);
@@ -68,10 +87,15 @@ test('易码付: random orders verify under the independent sorted-md5 rule', ()
   for (let i = 0; i < CASES; i++) {
     const payType = pick([20, 21, 22, 30, 31, 40, 50]);
     const order = {
-      outTradeNo: charset(`${ALNUM}_-*`, 1, 32), payType, description: unicode(1, 128), amount: int(1, 2 ** 40),
+      outTradeNo: charset(`${ALNUM}_-*`, 1, 32),
+      payType,
+      description: unicode(1, 128),
+      amount: int(1, 2 ** 40),
       clientIp: pick([`${int(1, 223)}.${int(0, 255)}.${int(0, 255)}.${int(1, 254)}`, '2001:db8::1']),
-      notifyUrl: `https://shop.example/notify/${charset(ALNUM, 1, 40)}`, timeExpire: int(1, 21600),
-      attach: r() < 0.3 ? '' : JSON.stringify({ note: unicode(0, 40), n: int(0, 1e6) }), split: int(0, 1),
+      notifyUrl: `https://shop.example/notify/${charset(ALNUM, 1, 40)}`,
+      timeExpire: int(1, 21600),
+      attach: r() < 0.3 ? '' : JSON.stringify({ note: unicode(0, 40), n: int(0, 1e6) }),
+      split: int(0, 1),
       openid: payType === 22 || r() < 0.2 ? charset(ALNUM, 28, 28) : undefined,
     };
     const unsigned = w.buildOrder('yimafu', order, { baseUrl: 'https://ymf.example', appId: `app_${charset(ALNUM, 5, 20)}` });

@@ -23,7 +23,10 @@ const BASE_PAYLOADS = [
 ];
 
 before(async () => {
-  server = await serveStatic({ port: 0, mounts: { '/pkg/': `${root}pkg`, '/node_modules/': `${root}node_modules`, '/t/': `${root}tests/js` } });
+  server = await serveStatic({
+    port: 0,
+    mounts: { '/pkg/': `${root}pkg`, '/node_modules/': `${root}node_modules`, '/t/': `${root}tests/js` },
+  });
   base = `http://127.0.0.1:${server.address().port}`;
   browser = await launch();
   page = await browser.newPage();

@@ -25,7 +25,10 @@ let sandbox, worker, wrong;
 
 const bindings = (secrets, extra = {}) => ({
   ...workerBindings({ sandboxUrl: sandbox.url, workerPort: 18687, pagePort: 18680 }),
-  GATEPAY_IO_APPSECRET: secrets.gatepayIo, GATEPAY_SECRET_KEY: secrets.gatepay, YIMAFU_KEY: secrets.yimafu, ...extra,
+  GATEPAY_IO_APPSECRET: secrets.gatepayIo,
+  GATEPAY_SECRET_KEY: secrets.gatepay,
+  YIMAFU_KEY: secrets.yimafu,
+  ...extra,
 });
 
 before(async () => {
@@ -49,7 +52,11 @@ async function call(base, path, { method = 'GET', body, headers = {} } = {}) {
   const text = await r.text();
   seen.push(`${r.status}\n${[...r.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${text}`);
   let json = null;
-  try { json = JSON.parse(text); } catch { /* a gateway acknowledgement is plain text */ }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* a gateway acknowledgement is plain text */
+  }
   return { status: r.status, headers: r.headers, text, json };
 }
 const sandboxOrderFor = (id) => [...sandbox.orders.values()].find((o) => o.merchantOrderId === id);
@@ -57,14 +64,22 @@ const sandboxOrderFor = (id) => [...sandbox.orders.values()].find((o) => o.merch
 test('return URLs lead only to the shop; gateways that take none refuse the field', async () => {
   const W = worker.url;
   const before = sandbox.orders.size;
-  for (const evil of ['https://evil.example/phish', 'https://127.0.0.1:18680@evil.example/', `${PAGE}.evil.example/`, 'javascript:alert(1)']) {
+  for (const evil of [
+    'https://evil.example/phish',
+    'https://127.0.0.1:18680@evil.example/',
+    `${PAGE}.evil.example/`,
+    'javascript:alert(1)',
+  ]) {
     for (const field of ['returnUrl', 'cancelUrl']) {
       const r = await call(W, '/checkout', { method: 'POST', body: { ...ORDERS.gatepay, [field]: evil } });
       assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [400, 'return_url_not_allowed', field], `${field}=${evil}`);
     }
   }
   assert.equal(sandbox.orders.size, before, 'no order was signed for an outside URL');
-  const ok = await call(W, '/checkout', { method: 'POST', body: { ...ORDERS.gatepay, returnUrl: `${PAGE}/thanks`, cancelUrl: `${PAGE}/cart` } });
+  const ok = await call(W, '/checkout', {
+    method: 'POST',
+    body: { ...ORDERS.gatepay, returnUrl: `${PAGE}/thanks`, cancelUrl: `${PAGE}/cart` },
+  });
   assert.equal(ok.status, 200, ok.text);
   assert.equal(sandboxOrderFor(ok.json.payment.merchantOrderId).returnUrl, `${PAGE}/thanks`);
   const ymf = await call(W, '/checkout', { method: 'POST', body: { ...ORDERS.yimafu, returnUrl: `${PAGE}/thanks` } });
@@ -75,7 +90,10 @@ test('return URLs lead only to the shop; gateways that take none refuse the fiel
   try {
     const page = await call(own.url, '/checkout', { method: 'POST', body: { ...ORDERS.gatepay, returnUrl: `${PAGE}/thanks` } });
     assert.equal(page.json.error.code, 'return_url_not_allowed');
-    const shop = await call(own.url, '/checkout', { method: 'POST', body: { ...ORDERS.gatepay, returnUrl: 'https://shop.example/thanks' } });
+    const shop = await call(own.url, '/checkout', {
+      method: 'POST',
+      body: { ...ORDERS.gatepay, returnUrl: 'https://shop.example/thanks' },
+    });
     assert.equal(shop.status, 200, shop.text);
   } finally {
     await own.stop();
@@ -100,7 +118,11 @@ test('order creation is rate-limited per client IP (IPv6 per /64); notifications
     for (let i = 0; i < 8; i += 1) assert.equal((await post('198.51.100.7', { ...ORDERS.gatepay, sku: 'nope' })).status, 400);
     const first = [];
     for (let i = 0; i < 5; i += 1) first.push(await post('198.51.100.7'));
-    assert.deepEqual(first.map((r) => r.status), [200, 200, 200, 200, 200], 'the burst');
+    assert.deepEqual(
+      first.map((r) => r.status),
+      [200, 200, 200, 200, 200],
+      'the burst',
+    );
     const sixth = await post('198.51.100.7');
     assert.equal(sixth.status, 429);
     assert.equal(sixth.json.error.code, 'rate_limited');
@@ -112,7 +134,11 @@ test('order creation is rate-limited per client IP (IPv6 per /64); notifications
     const read = await call(limited.url, `/orders/${id}`, { headers: { 'cf-connecting-ip': '198.51.100.7' } });
     assert.equal(read.status, 200);
     const n = sandbox.notification(sandboxOrderFor(id).id);
-    const notified = await call(limited.url, '/notify/gatepay', { method: 'POST', body: n.body, headers: { ...n.headers, 'cf-connecting-ip': '198.51.100.7' } });
+    const notified = await call(limited.url, '/notify/gatepay', {
+      method: 'POST',
+      body: n.body,
+      headers: { ...n.headers, 'cf-connecting-ip': '198.51.100.7' },
+    });
     assert.equal(notified.status, 200, notified.text);
 
     // IPv6: one subscriber's /64 shares a bucket; the next /64 does not.
@@ -135,7 +161,8 @@ test('no secret in any response or log line, on every path', async () => {
     assert.equal(paid.notifyStatus, 200);
   }
   // Wrong secrets: the gateway refuses.
-  for (const order of Object.values(ORDERS)) assert.equal((await call(wrong.url, '/checkout', { method: 'POST', body: order })).status, 502);
+  for (const order of Object.values(ORDERS))
+    assert.equal((await call(wrong.url, '/checkout', { method: 'POST', body: order })).status, 502);
   // Gateway 500, HTML, hang.
   for (const mode of ['500', 'html', 'hang']) {
     await fetch(`${sandbox.url}/__sandbox/fault`, { method: 'POST', body: JSON.stringify({ mode, count: 1, hangMs: 2500 }) });
@@ -147,13 +174,24 @@ test('no secret in any response or log line, on every path', async () => {
   const n = sandbox.notification(sandboxOrderFor(json.payment.merchantOrderId).id);
   assert.equal((await call(W, '/notify/gatepay', { method: 'POST', body: `${n.body} `, headers: n.headers })).status, 401);
   const ts = String(Date.now() - 3600_000);
-  const stale = { ...n.headers, 'X-GatePay-Timestamp': ts, 'X-GatePay-Signature': sign.gatepay(ts, n.headers['X-GatePay-Nonce'], n.body, SECRETS.gatepay) };
+  const stale = {
+    ...n.headers,
+    'X-GatePay-Timestamp': ts,
+    'X-GatePay-Signature': sign.gatepay(ts, n.headers['X-GatePay-Nonce'], n.body, SECRETS.gatepay),
+  };
   assert.equal((await call(W, '/notify/gatepay', { method: 'POST', body: n.body, headers: stale })).status, 401);
   const y = { app_id: DEFAULTS.yimafu.appId, out_trade_no: 'QC0000000000FORGED1', trade_no: 'T1', amount: '990', trade_state: 'success' };
   const forged = new URLSearchParams({ ...y, sign: sign.yimafu(y, 'guessed-key') }).toString();
-  assert.equal((await call(W, '/notify/yimafu', { method: 'POST', body: forged, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 401);
+  assert.equal(
+    (await call(W, '/notify/yimafu', { method: 'POST', body: forged, headers: { 'content-type': 'application/x-www-form-urlencoded' } }))
+      .status,
+    401,
+  );
   // An exception inside the handler whose message carries secrets.
-  for (const [method, path] of [['GET', '/explode/orders/QC00000000000000001'], ['POST', '/explode/checkout']]) {
+  for (const [method, path] of [
+    ['GET', '/explode/orders/QC00000000000000001'],
+    ['POST', '/explode/checkout'],
+  ]) {
     const r = await call(W, path, { method, body: method === 'POST' ? ORDERS.gatepay : undefined });
     assert.deepEqual([r.status, r.json.error.code], [500, 'internal_error'], path);
   }

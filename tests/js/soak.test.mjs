@@ -61,7 +61,9 @@ test(`soak: ${CONNECTIONS} buyers for ${SECONDS} s, a gateway outage and a worke
   async function flow(order) {
     const f = { start: Date.now(), outcome: 'paid' };
     flows.push(f);
-    const fail = (outcome) => { f.outcome = outcome; };
+    const fail = (outcome) => {
+      f.outcome = outcome;
+    };
     try {
       const r = await call('/checkout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
       if (r.status !== 200) return fail(`checkout ${r.status} ${r.body.error?.code}`);
@@ -123,11 +125,13 @@ test(`soak: ${CONNECTIONS} buyers for ${SECONDS} s, a gateway outage and a worke
   const unpaid = [];
   const ids = [...created];
   for (let i = 0; i < ids.length; i += 32) {
-    await Promise.all(ids.slice(i, i + 32).map(async (id) => {
-      const r = await call(`/orders/${id}`);
-      if (r.status !== 200) missing.push(id);
-      else if (acknowledged.has(id) && r.body.state !== 'paid') unpaid.push(`${id} ${r.body.state}`);
-    }));
+    await Promise.all(
+      ids.slice(i, i + 32).map(async (id) => {
+        const r = await call(`/orders/${id}`);
+        if (r.status !== 200) missing.push(id);
+        else if (acknowledged.has(id) && r.body.state !== 'paid') unpaid.push(`${id} ${r.body.state}`);
+      }),
+    );
   }
   const rssEnd = rssKiB(worker.child.pid);
   sandbox.kill('SIGTERM');
@@ -138,16 +142,31 @@ test(`soak: ${CONNECTIONS} buyers for ${SECONDS} s, a gateway outage and a worke
   const failedOutside = outside.filter((f) => f.outcome !== 'paid');
   const inside = flows.filter(cut);
   const tally = (fs) => fs.reduce((m, f) => ({ ...m, [f.outcome]: (m[f.outcome] ?? 0) + 1 }), {});
-  console.log(`soak: ${flows.length} flows (${(flows.length / SECONDS).toFixed(0)}/s), ${created.size} orders created, `
-    + `${acknowledged.size} notifications acknowledged; outside the outages ${outside.length} flows ${JSON.stringify(tally(outside))}; `
-    + `during them ${inside.length} flows ${JSON.stringify(tally(inside))}; after restart: ${missing.length} orders missing, ${unpaid.length} acknowledged but unpaid; `
-    + `workerd RSS ${rssStart >> 10} → ${rssBeforeCrash >> 10} MiB before the crash, ${rssEnd >> 10} MiB at the end (printed, not judged)`);
+  console.log(
+    `soak: ${flows.length} flows (${(flows.length / SECONDS).toFixed(0)}/s), ${created.size} orders created, ` +
+      `${acknowledged.size} notifications acknowledged; ` +
+      `outside the outages ${outside.length} flows ${JSON.stringify(tally(outside))}; ` +
+      `during them ${inside.length} flows ${JSON.stringify(tally(inside))}; ` +
+      `after restart: ${missing.length} orders missing, ${unpaid.length} acknowledged but unpaid; ` +
+      `workerd RSS ${rssStart >> 10} → ${rssBeforeCrash >> 10} MiB before the crash, ` +
+      `${rssEnd >> 10} MiB at the end (printed, not judged)`,
+  );
 
   assert.deepEqual(missing.slice(0, 5), [], 'every created order survives the crash');
   assert.deepEqual(unpaid.slice(0, 5), [], 'every acknowledged notification ends as paid');
-  assert.deepEqual(failedOutside.slice(0, 5).map((f) => f.outcome), [], 'outside the outages every flow ends acknowledged and paid');
+  assert.deepEqual(
+    failedOutside.slice(0, 5).map((f) => f.outcome),
+    [],
+    'outside the outages every flow ends acknowledged and paid',
+  );
   assert.ok(outside.length >= flows.length / 2, `most flows ran outside the outages (${outside.length} of ${flows.length})`);
   assert.ok(acknowledged.size >= outside.length, 'acknowledged payments are counted, not assumed');
-  assert.ok(inside.some((f) => f.outcome !== 'paid'), 'the outages were felt');
-  assert.ok(outside.some((f) => f.start > outages[1][1] + GRACE_MS), 'flows completed after the worker restarted');
+  assert.ok(
+    inside.some((f) => f.outcome !== 'paid'),
+    'the outages were felt',
+  );
+  assert.ok(
+    outside.some((f) => f.start > outages[1][1] + GRACE_MS),
+    'flows completed after the worker restarted',
+  );
 });

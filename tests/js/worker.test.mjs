@@ -10,7 +10,11 @@ let stack, W;
 const ORIGIN = 'http://127.0.0.1:18080';
 
 const post = (path, body, headers = {}) =>
-  fetch(W + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(W + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 async function checkout(body, headers) {
   const r = await post('/checkout', body, headers);
@@ -76,7 +80,11 @@ test('wrong secrets: the gateway refuses with its own code, surfaced as 502', as
   try {
     const codes = {};
     for (const [g, order] of Object.entries(ORDERS)) {
-      const r = await fetch(`${wrong.url}/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
+      const r = await fetch(`${wrong.url}/checkout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(order),
+      });
       const body = await r.json();
       assert.equal(r.status, 502, `${g}: ${JSON.stringify(body)}`);
       assert.equal(body.error.code, 'gateway_rejected');
@@ -99,7 +107,11 @@ test('a gateway without its secret is disabled with a clear error, not a crash',
   try {
     const cat = await (await fetch(`${partial.url}/catalog`)).json();
     assert.ok(cat.products.every((p) => p.offers.every((o) => o.gateway !== 'yimafu')));
-    const r = await fetch(`${partial.url}/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ORDERS.yimafu) });
+    const r = await fetch(`${partial.url}/checkout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ORDERS.yimafu),
+    });
     assert.equal(r.status, 503);
     assert.equal((await r.json()).error.code, 'gateway_not_configured');
   } finally {
@@ -108,7 +120,11 @@ test('a gateway without its secret is disabled with a clear error, not a crash',
 });
 
 test('notify: paying on the sandbox marks the order paid; the reply is what each gateway expects', async () => {
-  const replies = { 'gatepay-io': 'success', gatepay: '{"returnCode":"SUCCESS","returnMessage":""}', yimafu: '{"code":"SUCCESS","message":"OK"}' };
+  const replies = {
+    'gatepay-io': 'success',
+    gatepay: '{"returnCode":"SUCCESS","returnMessage":""}',
+    yimafu: '{"code":"SUCCESS","message":"OK"}',
+  };
   for (const [g, order] of Object.entries(ORDERS)) {
     const { body } = await checkout(order);
     const id = body.payment.merchantOrderId;
@@ -137,7 +153,11 @@ test('notify: forged, stale, unknown-order, wrong-amount and unreadable notifica
   const ts = String(Date.now() - 10 * 60 * 1000);
   const nonce = 'stale0001';
   const sig = sign.gatepay(ts, nonce, n2.body, DEFAULTS.gatepay.secretKey);
-  r = await fetch(n2.url, { method: 'POST', headers: { ...n2.headers, 'X-GatePay-Timestamp': ts, 'X-GatePay-Nonce': nonce, 'X-GatePay-Signature': sig }, body: n2.body });
+  r = await fetch(n2.url, {
+    method: 'POST',
+    headers: { ...n2.headers, 'X-GatePay-Timestamp': ts, 'X-GatePay-Nonce': nonce, 'X-GatePay-Signature': sig },
+    body: n2.body,
+  });
   assert.equal(r.status, 401);
   assert.equal((await r.json()).error.code, 'stale_timestamp');
   assert.equal(await state(id2), 'pending');
@@ -148,28 +168,50 @@ test('notify: forged, stale, unknown-order, wrong-amount and unreadable notifica
   assert.equal(await state(id2), 'paid');
 
   // A correctly signed notification for an order this worker never created.
-  const p = { app_id: DEFAULTS.yimafu.appId, out_trade_no: 'QCNEVERCREATED000001', trade_no: 'T404', amount: '990', trade_state: 'success' };
-  r = await fetch(`${W}/notify/yimafu`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...p, sign: sign.yimafu(p, DEFAULTS.yimafu.key) }).toString() });
+  const p = {
+    app_id: DEFAULTS.yimafu.appId,
+    out_trade_no: 'QCNEVERCREATED000001',
+    trade_no: 'T404',
+    amount: '990',
+    trade_state: 'success',
+  };
+  r = await fetch(`${W}/notify/yimafu`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...p, sign: sign.yimafu(p, DEFAULTS.yimafu.key) }).toString(),
+  });
   assert.equal(r.status, 404);
 
   // A correctly signed notification with a different amount.
   const { body: b3 } = await checkout(ORDERS.yimafu);
   const id3 = b3.payment.merchantOrderId;
   const q = { app_id: DEFAULTS.yimafu.appId, out_trade_no: id3, trade_no: 'TAMT', amount: '1', true_amount: '1', trade_state: 'success' };
-  r = await fetch(`${W}/notify/yimafu`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...q, sign: sign.yimafu(q, DEFAULTS.yimafu.key) }).toString() });
+  r = await fetch(`${W}/notify/yimafu`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...q, sign: sign.yimafu(q, DEFAULTS.yimafu.key) }).toString(),
+  });
   assert.equal(r.status, 400);
   assert.equal((await r.json()).error.code, 'amount_mismatch');
   assert.equal(await state(id3), 'pending');
 
   // Correctly signed but missing the order id: unreadable, not forged.
   const m = { app_id: DEFAULTS.yimafu.appId, trade_no: 'TMISSING', amount: '990', trade_state: 'success' };
-  r = await fetch(`${W}/notify/yimafu`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...m, sign: sign.yimafu(m, DEFAULTS.yimafu.key) }).toString() });
+  r = await fetch(`${W}/notify/yimafu`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...m, sign: sign.yimafu(m, DEFAULTS.yimafu.key) }).toString(),
+  });
   assert.equal(r.status, 400);
   assert.equal((await r.json()).error.code, 'malformed_notification');
 });
 
 test('a byte-identical retry of a handled notification (a lost acknowledgement) is acknowledged again, for every gateway', async () => {
-  const replies = { 'gatepay-io': 'success', gatepay: '{"returnCode":"SUCCESS","returnMessage":""}', yimafu: '{"code":"SUCCESS","message":"OK"}' };
+  const replies = {
+    'gatepay-io': 'success',
+    gatepay: '{"returnCode":"SUCCESS","returnMessage":""}',
+    yimafu: '{"code":"SUCCESS","message":"OK"}',
+  };
   for (const [g, order] of Object.entries(ORDERS)) {
     const { body } = await checkout(order);
     const id = body.payment.merchantOrderId;
@@ -197,8 +239,13 @@ test('gatepay.io notifications by GET (early docs) are accepted too', async () =
 });
 
 test('upstream faults become typed 502/504, the order is failed, and the worker keeps serving', async () => {
-  const fault = (mode) => fetch(`${stack.urls.sandbox}/__sandbox/fault`, { method: 'POST', body: JSON.stringify({ mode, count: 1, hangMs: 4000 }) });
-  const expectations = [['500', 502, 'gateway_unavailable'], ['html', 502, 'malformed_response'], ['truncated', 502, 'malformed_response']];
+  const fault = (mode) =>
+    fetch(`${stack.urls.sandbox}/__sandbox/fault`, { method: 'POST', body: JSON.stringify({ mode, count: 1, hangMs: 4000 }) });
+  const expectations = [
+    ['500', 502, 'gateway_unavailable'],
+    ['html', 502, 'malformed_response'],
+    ['truncated', 502, 'malformed_response'],
+  ];
   for (const [mode, status, code] of expectations) {
     await fault(mode);
     const r = await checkout(ORDERS.gatepay);
@@ -210,11 +257,19 @@ test('upstream faults become typed 502/504, the order is failed, and the worker 
   try {
     await fault('hang');
     const key = 'hang-test-0001';
-    const r = await fetch(`${short.url}/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(ORDERS.gatepay) });
+    const r = await fetch(`${short.url}/checkout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify(ORDERS.gatepay),
+    });
     assert.equal(r.status, 504);
     assert.equal((await r.json()).error.code, 'gateway_timeout');
     // The write-ahead record exists and is failed; a repeat of the key gets the same answer.
-    const again = await fetch(`${short.url}/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(ORDERS.gatepay) });
+    const again = await fetch(`${short.url}/checkout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify(ORDERS.gatepay),
+    });
     assert.equal(again.status, 504);
     assert.equal(again.headers.get('idempotent-replayed'), 'true');
   } finally {

@@ -13,7 +13,11 @@ export default {
   fetch(request, env) {
     const url = new URL(request.url);
     if (!url.pathname.startsWith('/explode/')) return handler.fetch(request, env);
-    const failing = { idFromName: () => { throw new Error(`store unavailable for ${env.GATEPAY_SECRET_KEY} / ${btoa(env.YIMAFU_KEY)}`); } };
+    const failing = {
+      idFromName: () => {
+        throw new Error(`store unavailable for ${env.GATEPAY_SECRET_KEY} / ${btoa(env.YIMAFU_KEY)}`);
+      },
+    };
     url.pathname = url.pathname.slice('/explode'.length);
     return broken.fetch(new Request(url, request), { ...env, BROKEN_ORDERS: failing });
   },
