@@ -9,3 +9,6 @@ export declare class CheckoutOrder extends DurableObject {}
 
 /** One client IP's order-creation token bucket (`idFromName(ip)`); bind it as `LIMITER`. */
 export declare class CheckoutLimiter extends DurableObject {}
+
+/** One shard of the order ledger (`GET /orders`); bind it as `LEDGER`. */
+export declare class CheckoutLedger extends DurableObject {}

@@ -3,18 +3,19 @@
 // serialises its storage calls, so a notification racing its retries — or the
 // create-order reply — cannot interleave. SQLite-backed: declare it with a
 // `new_sqlite_classes` migration and export it from the worker's entry:
-//   export { CheckoutOrder, CheckoutLimiter } from 'qrcheckout/worker/durable';
+//   export { CheckoutOrder, CheckoutLimiter, CheckoutLedger } from 'qrcheckout/worker/durable';
 import { DurableObject } from 'cloudflare:workers';
 import wasm from './worker/qrcheckout_bg.wasm';
 import { init } from './worker.js';
 import { OrderObject, orderSettings } from './orders.js';
 import { TokenBucket } from './limiter.js';
+import { LedgerShard } from './ledger.js';
 
 export class CheckoutOrder extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     init(wasm);
-    this.order = new OrderObject(ctx.storage, orderSettings(env));
+    this.order = new OrderObject(ctx.storage, orderSettings(env), env);
   }
 
   begin(args) {
@@ -54,5 +55,21 @@ export class CheckoutLimiter extends DurableObject {
 
   take(now, settings) {
     return this.bucket.take(now, settings);
+  }
+}
+
+/** One shard of the order ledger (`idFromName('ledger-<n>')`), SQLite. */
+export class CheckoutLedger extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.shard = new LedgerShard(ctx.storage.sql);
+  }
+
+  record(row) {
+    return this.shard.record(row);
+  }
+
+  list(query) {
+    return this.shard.list(query);
   }
 }

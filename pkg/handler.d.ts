@@ -13,6 +13,13 @@ export interface CheckoutHandlerConfig {
   wasmModule?: WebAssembly.Module;
   /** Cap of the in-memory fallback used when no Durable Object is bound (unit tests only). */
   maxOrders?: number;
+  /** The env binding of the `CheckoutLimiter` namespace (default `LIMITER`). */
+  limiterBinding?: string;
+  /**
+   * Run by the order's own Durable Object for every order that becomes paid, at least once and
+   * retried with backoff until it resolves; a late duplicate notification never runs it again.
+   */
+  onPaid?: (event: import('./webhook.js').PaidEvent, env: Record<string, unknown>) => Promise<void> | void;
 }
 
 /**

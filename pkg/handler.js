@@ -17,7 +17,8 @@ import {
   verifyNotify,
   notifyReply,
 } from './worker.js';
-import { memoryOrders, orderSettings, errorFields } from './orders.js';
+import { memoryOrders, orderSettings, errorFields, configureFulfilment } from './orders.js';
+import { listLedger, MAX_PAGE } from './ledger.js';
 import { bucketKey, limitSettings, memoryBuckets } from './limiter.js';
 
 const MAX_BODY = 16 * 1024;
@@ -80,11 +81,14 @@ async function readBody(request, limit) {
  * `config`: `{ catalog, ordersBinding?, limiterBinding?, fetch?, timeoutMs?, notifyWindowMs?, publicBaseUrl?, expiryMs?, wasmModule? }`;
  * env `GATEWAY_TIMEOUT_MS`, `NOTIFY_WINDOW_MS`, `ORDER_EXPIRY_MS`, `ORDER_RETENTION_MS`, `RATE_LIMIT_*`, `MAX_ORDERS`
  * override the numbers. Secrets and ids come from `env` on each request (Workers pass env per call).
- * Orders live in the Durable Object bound as `ORDERS`, rate limits in `LIMITER`; without those
- * bindings, in this isolate's memory — for unit tests only.
+ * Orders live in the Durable Object bound as `ORDERS`, rate limits in `LIMITER`, the ledger in
+ * `LEDGER`; without the first two, in this isolate's memory — for unit tests only.
+ * `onPaid(event, env)`: run by the order's object for every order that becomes paid, retried
+ * with backoff until it resolves (see README, fulfilment).
  */
 export function createCheckoutHandler(config = {}) {
   init(config.wasmModule ?? wasm);
+  configureFulfilment({ onPaid: config.onPaid ?? null });
   const facts = gatewayFacts();
   const FACTS = Object.fromEntries(facts.gateways.map((f) => [f.gateway, f]));
   const secretNames = facts.gateways.map((f) => f.secretBinding);
@@ -234,9 +238,34 @@ export function createCheckoutHandler(config = {}) {
     return new Response(reply.body, { status: reply.status, headers: { 'content-type': reply.contentType } });
   }
 
+  /** `GET /orders?state=&since=&cursor=&limit=`: only with ADMIN_TOKEN set, and only for its bearer. */
+  async function ledger(request, env, url) {
+    if (!env.ADMIN_TOKEN) throw new HttpError(404, 'not_found', 'no such route');
+    const given = (request.headers.get('authorization') ?? '').replace(/^Bearer /, '');
+    // Compared as digests, so the time taken says nothing about the token.
+    if ((await sha256(given)) !== (await sha256(env.ADMIN_TOKEN)))
+      throw new HttpError(401, 'unauthorized', 'a valid bearer token is required');
+    if (!env.LEDGER) throw new HttpError(503, 'ledger_not_configured', 'bind the CheckoutLedger Durable Object as LEDGER');
+    const q = url.searchParams;
+    const state = q.get('state') ?? 'paid';
+    if (!['creating', 'pending', 'paid', 'expired', 'failed'].includes(state))
+      throw new HttpError(400, 'invalid_field', 'state: unknown order state');
+    const since = Number(q.get('since') ?? 0);
+    const limit = Number(q.get('limit') ?? 100);
+    if (!Number.isSafeInteger(since) || since < 0) throw new HttpError(400, 'invalid_field', 'since: Unix milliseconds');
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new HttpError(400, 'invalid_field', `limit: 1 to ${MAX_PAGE}`);
+    try {
+      return json(200, await listLedger(env.LEDGER, { state, since, cursor: q.get('cursor'), limit }));
+    } catch (e) {
+      if (e.code === 'invalid_cursor') throw new HttpError(400, 'invalid_cursor', e.message);
+      throw e;
+    }
+  }
+
   async function route(request, env) {
     const url = new URL(request.url);
     const path = url.pathname;
+    if (path === '/orders' && request.method === 'GET') return ledger(request, env, url);
     if (path === '/catalog' && request.method === 'GET') return json(200, { products: publicCatalog(config.catalog, merchant(env)) });
     if (path === '/checkout' && request.method === 'POST') return checkout(request, env);
     const notifyMatch = path.match(/^\/notify\/([a-z-]+)$/);

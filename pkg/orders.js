@@ -2,8 +2,11 @@
 // `CheckoutOrder` in production (durable.js), or an in-isolate map for unit
 // tests (`memoryOrders`). Every read-modify-write of the order happens here,
 // between storage calls only, so the host serialises it; the state transitions
-// themselves are decided in Rust (the worker wasm).
-import { creatingOrder, openOrder, failOrder, expireOrder, applyNotification, orderState } from './worker.js';
+// themselves are decided in Rust (the worker wasm). Its one alarm serves expiry,
+// fulfilment retries, the ledger and, at the end, deletion.
+import { creatingOrder, openOrder, failOrder, expireOrder, applyNotification, orderState, gatewayFacts } from './worker.js';
+import { signFulfilmentWebhook, SIGNATURE_HEADER } from './webhook.js';
+import { shardFor } from './ledger.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** How long a settled order (and its idempotency answer) is kept. */
@@ -13,16 +16,42 @@ const TERMINAL = new Set(['paid', 'expired', 'failed']);
 const MAX_SUBSCRIBERS = 16;
 const encoder = new TextEncoder();
 
-/** The numbers an order object reads from env. */
+/** The shop's fulfilment hook, set by createCheckoutHandler({ onPaid }) in every isolate that loads the worker. */
+const hooks = { onPaid: null };
+export function configureFulfilment({ onPaid = null } = {}) {
+  hooks.onPaid = onPaid;
+}
+
+/** The numbers and endpoints an order object reads from env. */
 export function orderSettings(env = {}) {
-  return { retentionMs: Number(env.ORDER_RETENTION_MS) || DEFAULT_RETENTION_MS };
+  const num = (v, d) => Number(v) || d;
+  return {
+    retentionMs: num(env.ORDER_RETENTION_MS, DEFAULT_RETENTION_MS),
+    webhookUrl: env.FULFILMENT_WEBHOOK_URL || null,
+    webhookSecret: env.FULFILMENT_WEBHOOK_SECRET || null,
+    // Backoff: base × 2^(attempt − 1), capped; the webhook gives up after its deadline.
+    retryBaseMs: num(env.FULFILMENT_RETRY_BASE_MS, 10_000),
+    retryCapMs: num(env.FULFILMENT_RETRY_CAP_MS, 3600_000),
+    webhookDeadlineMs: num(env.FULFILMENT_DEADLINE_MS, 3 * DAY_MS),
+    timeoutMs: num(env.FULFILMENT_TIMEOUT_MS, 10_000),
+  };
 }
 
 /** What a reader of the order sees (GET /orders/{id}, live events). */
-export function orderView(order, now) {
+export function orderView(order, now, fulfilment = null) {
   const { merchantOrderId, gateway, amount, currency, expiresAt, paidAt, payment } = order;
   const state = orderState(order, now);
-  return { merchantOrderId, gateway, state, amount, currency, expiresAt, paidAt: paidAt ?? null, payment: payment ?? null };
+  return {
+    merchantOrderId,
+    gateway,
+    state,
+    amount,
+    currency,
+    expiresAt,
+    paidAt: paidAt ?? null,
+    payment: payment ?? null,
+    ...(fulfilment ? { fulfilment: fulfilmentView(fulfilment) } : {}),
+  };
 }
 
 /** A wasm CheckoutError (or any Error) as plain data that crosses an RPC boundary. */
@@ -36,11 +65,37 @@ export function errorFields(e) {
   };
 }
 
+/** `pending` → `done`, or `failing` while retrying, `failed` once the webhook gave up. */
+function fulfilmentView(f) {
+  const targets = Object.values(f.targets);
+  const state = targets.every((t) => t.state === 'done')
+    ? 'done'
+    : targets.some((t) => t.state === 'failed')
+      ? 'failed'
+      : targets.some((t) => t.attempts > 0)
+        ? 'failing'
+        : 'pending';
+  return {
+    state,
+    eventId: f.eventId,
+    attempts: Math.max(...targets.map((t) => t.attempts)),
+    lastError: targets.map((t) => t.lastError).find(Boolean) ?? null,
+    targets: f.targets,
+  };
+}
+
+/** The event every fulfilment target receives; `eventId` is the same on every retry. */
+function paidEvent(order, eventId) {
+  const { merchantOrderId, gateway, gatewayOrderId, amount, currency, paidAt } = order;
+  return { eventId, type: 'order.paid', merchantOrderId, gateway, gatewayOrderId: gatewayOrderId ?? null, amount, currency, paidAt };
+}
+
 export class OrderObject {
-  /** `storage`: a Durable Object's `ctx.storage`, or `memoryStorage()`. */
-  constructor(storage, { retentionMs = DEFAULT_RETENTION_MS } = {}) {
+  /** `storage`: a Durable Object's `ctx.storage`, or `memoryStorage()`; `env` gives the hook its bindings. */
+  constructor(storage, settings = {}, env = {}) {
     this.storage = storage;
-    this.retentionMs = retentionMs;
+    this.settings = { ...orderSettings(), ...settings };
+    this.env = env;
     this.waiters = [];
     this.subscribers = new Set();
   }
@@ -56,7 +111,7 @@ export class OrderObject {
     if (!existing) {
       const record = creatingOrder(plan);
       await this.storage.put({ order: record, request: requestHash });
-      await this.storage.setAlarm(record.expiresAt);
+      await this.#changed(null, record, null, record.createdAt);
       return { role: 'owner' };
     }
     if ((await this.storage.get('request')) !== requestHash) return { role: 'conflict' };
@@ -87,16 +142,16 @@ export class OrderObject {
       ? { status: 200, body: { payment: next.payment, order: { merchantOrderId, state, amount, currency, expiresAt } } }
       : { status: failure.status, body: { error: failure.error } };
     await this.storage.put({ order: next, answer });
-    if (next.expiresAt !== order.expiresAt && !TERMINAL.has(next.state)) await this.storage.setAlarm(next.expiresAt);
-    this.#publish(order, next, now);
     for (const wake of this.waiters.splice(0)) wake(answer);
+    await this.#changed(order, next, await this.storage.get('fulfilment'), now);
     return answer;
   }
 
   /**
    * A verified notification. An exact copy of one already applied is
    * acknowledged and changes nothing; a refused one is not remembered, so the
-   * gateway's later genuine retry is still applied.
+   * gateway's later genuine retry is still applied. The transition to paid
+   * starts fulfilment (once: a paid order never becomes paid again).
    */
   async notify({ notification, fingerprint, now = Date.now() }) {
     const order = await this.storage.get('order');
@@ -109,14 +164,28 @@ export class OrderObject {
     } catch (e) {
       return { error: { status: 400, ...errorFields(e) } };
     }
-    await this.storage.put({ order: t.order, [seenKey]: now });
-    this.#publish(order, t.order, now);
+    const writes = { order: t.order, [seenKey]: now };
+    let fulfilment = await this.storage.get('fulfilment');
+    if (t.changed && t.order.state === 'paid' && !fulfilment) {
+      fulfilment = this.#newFulfilment(t.order, now);
+      if (fulfilment) writes.fulfilment = fulfilment;
+    }
+    await this.storage.put(writes);
+    await this.#changed(order, t.order, fulfilment, now);
     return { changed: t.changed, state: t.order.state };
+  }
+
+  #newFulfilment(order, now) {
+    const { webhookUrl, webhookSecret } = this.settings;
+    const names = [...(hooks.onPaid ? ['onPaid'] : []), ...(webhookUrl && webhookSecret ? ['webhook'] : [])];
+    if (!names.length) return null;
+    const target = () => ({ state: 'pending', attempts: 0, lastError: null, nextAt: now, doneAt: null });
+    return { eventId: `evt_${order.merchantOrderId}_paid`, targets: Object.fromEntries(names.map((n) => [n, target()])) };
   }
 
   async view(now = Date.now()) {
     const order = await this.storage.get('order');
-    return order ? orderView(order, now) : null;
+    return order ? orderView(order, now, await this.storage.get('fulfilment')) : null;
   }
 
   /** `GET …/events`: Server-Sent Events, the current state first, then every change until a final state. */
@@ -138,26 +207,131 @@ export class OrderObject {
     });
   }
 
-  /** At the expiry an open order becomes expired; after the retention period the object forgets it. */
+  /** Expiry, fulfilment attempts that are due, a ledger write that failed, and finally deletion. */
   async alarm(now = Date.now()) {
     const order = await this.storage.get('order');
     if (!order) return this.storage.deleteAll();
+    let current = order;
     const expired = expireOrder(order, now);
     if (expired) {
       await this.storage.put('order', expired);
-      this.#publish(order, expired, now);
+      current = expired;
     }
-    const current = expired ?? order;
-    if (!TERMINAL.has(current.state)) return this.storage.setAlarm(current.expiresAt + 1);
-    const purgeAt = Math.max(current.expiresAt, current.paidAt ?? 0) + this.retentionMs;
-    if (now < purgeAt) return this.storage.setAlarm(purgeAt);
-    await this.storage.deleteAlarm();
-    await this.storage.deleteAll();
+    let fulfilment = await this.storage.get('fulfilment');
+    if (fulfilment) {
+      fulfilment = await this.#fulfil(current, fulfilment, now);
+      await this.storage.put('fulfilment', fulfilment);
+    }
+    // Past the retention period the order is forgotten, whatever is still pending (the webhook gave up after its deadline).
+    if (now >= this.#purgeAt(current)) {
+      await this.storage.deleteAlarm();
+      return this.storage.deleteAll();
+    }
+    await this.#changed(order, current, fulfilment, now, { force: Boolean(fulfilment) || (await this.storage.get('ledgerBehind')) });
   }
 
-  #publish(before, after, now) {
-    if (before.state === after.state && !before.payment === !after.payment) return;
-    const view = orderView(after, now);
+  /** Runs every fulfilment target that is due; returns the updated record. */
+  async #fulfil(order, f, now) {
+    const event = paidEvent(order, f.eventId);
+    const targets = { ...f.targets };
+    for (const [name, t] of Object.entries(targets)) {
+      if (t.state === 'done' || t.state === 'failed' || t.nextAt > now) continue;
+      const attempts = t.attempts + 1;
+      try {
+        if (name === 'webhook') await this.#deliver(event);
+        else if (hooks.onPaid) await hooks.onPaid(event, this.env);
+        else throw new Error('no onPaid hook in this isolate: export the handler from the same worker');
+        targets[name] = { ...t, state: 'done', attempts, lastError: null, nextAt: null, doneAt: Date.now() };
+      } catch (e) {
+        const { retryBaseMs, retryCapMs, webhookDeadlineMs } = this.settings;
+        const gaveUp = name === 'webhook' && now - (order.paidAt ?? now) >= webhookDeadlineMs;
+        const nextAt = now + Math.min(retryBaseMs * 2 ** (attempts - 1), retryCapMs);
+        targets[name] = {
+          ...t,
+          state: gaveUp ? 'failed' : 'failing',
+          attempts,
+          lastError: this.#masked(e),
+          nextAt: gaveUp ? null : nextAt,
+        };
+      }
+    }
+    return { ...f, targets };
+  }
+
+  /** POSTs the signed event; anything but a 2xx within the timeout is a failed attempt. */
+  async #deliver(event) {
+    const body = JSON.stringify(event);
+    const signature = await signFulfilmentWebhook(body, this.settings.webhookSecret);
+    const res = await fetch(this.settings.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature },
+      body,
+      signal: AbortSignal.timeout(this.settings.timeoutMs),
+    });
+    await res.body?.cancel();
+    if (!res.ok) throw new Error(`the webhook answered HTTP ${res.status}`);
+  }
+
+  /** An error's message for the record, with every secret of this worker masked. */
+  #masked(e) {
+    let text = String(e?.message ?? e).slice(0, 300);
+    const names = [...gatewayFacts().gateways.map((f) => f.secretBinding), 'FULFILMENT_WEBHOOK_SECRET', 'ADMIN_TOKEN'];
+    for (const n of names) if (this.env[n]) text = text.split(this.env[n]).join('***');
+    return text;
+  }
+
+  #purgeAt(order) {
+    return Math.max(order.expiresAt, order.paidAt ?? 0) + this.settings.retentionMs;
+  }
+
+  /** When the object must wake next: expiry of an open order, fulfilment retries. */
+  #due(order, fulfilment) {
+    const times = TERMINAL.has(order.state) ? [] : [order.expiresAt + 1];
+    for (const t of Object.values(fulfilment?.targets ?? {}))
+      if (t.nextAt !== null && t.state !== 'done' && t.state !== 'failed') times.push(t.nextAt);
+    return times;
+  }
+
+  /**
+   * After a write: tell live subscribers, index the order in the ledger (a
+   * failed write is retried by the alarm), and set the alarm to the next thing due.
+   */
+  async #changed(before, after, fulfilment, now, { force = false } = {}) {
+    const moved = !before || before.state !== after.state || !before.payment !== !after.payment;
+    if (moved) this.#publish(after, now);
+    if (moved || force) await this.#index(after, fulfilment, now);
+    const behind = (await this.storage.get('ledgerBehind')) ? [now + this.settings.retryBaseMs] : [];
+    await this.storage.setAlarm(Math.min(...this.#due(after, fulfilment), ...behind, this.#purgeAt(after)));
+  }
+
+  async #index(order, fulfilment, now) {
+    const ns = this.env.LEDGER;
+    if (!ns) return;
+    const seq = ((await this.storage.get('seq')) ?? 0) + 1;
+    await this.storage.put('seq', seq);
+    const state = orderState(order, now);
+    const row = {
+      merchantOrderId: order.merchantOrderId,
+      seq,
+      state,
+      gateway: order.gateway,
+      amount: order.amount,
+      currency: order.currency,
+      createdAt: order.createdAt,
+      paidAt: order.paidAt ?? null,
+      at: state === 'paid' ? order.paidAt : now,
+      fulfilment: fulfilment ? fulfilmentView(fulfilment).state : null,
+    };
+    try {
+      await shardFor(ns, order.merchantOrderId).record(row);
+      await this.storage.delete('ledgerBehind');
+    } catch {
+      await this.storage.put('ledgerBehind', true);
+    }
+  }
+
+  #publish(order, now) {
+    const view = orderView(order, now);
     for (const writer of this.subscribers) {
       send(writer, view).catch(() => this.subscribers.delete(writer));
       if (TERMINAL.has(view.state)) {
@@ -183,6 +357,9 @@ export function memoryStorage() {
       const entries = typeof key === 'string' ? { [key]: value } : key;
       for (const [k, v] of Object.entries(entries)) map.set(k, structuredClone(v));
     },
+    async delete(key) {
+      map.delete(key);
+    },
     async deleteAll() {
       map.clear();
     },
@@ -193,8 +370,8 @@ export function memoryStorage() {
 
 /**
  * Orders in this isolate's memory: for unit tests only. Other isolates never
- * see them and an eviction forgets them all. Bounded: past `maxOrders` the
- * oldest are forgotten.
+ * see them, an eviction forgets them all, and without alarms nothing expires by
+ * itself or is fulfilled. Bounded: past `maxOrders` the oldest are forgotten.
  */
 export function memoryOrders({ maxOrders = 10000, ...settings } = {}) {
   const objects = new Map();

@@ -17,6 +17,8 @@ export const CHECKOUT_MODULES = [
   ['pkg/durable.js', 'esModule'],
   ['pkg/orders.js', 'esModule'],
   ['pkg/limiter.js', 'esModule'],
+  ['pkg/ledger.js', 'esModule'],
+  ['pkg/webhook.js', 'esModule'],
   ['pkg/worker.js', 'esModule'],
   ['pkg/worker/qrcheckout.js', 'esModule'],
   ['pkg/worker/qrcheckout_bg.wasm', 'wasm'],
@@ -62,6 +64,7 @@ ${modules.map(([name, type]) => `    (name = ${str(name)}, ${type} = embed ${str
 ${textBindings}
 ${ordersDir ? `    (name = "ORDERS", durableObjectNamespace = ${orders('CheckoutOrder')}),` : ''}
 ${ordersDir ? `    (name = "LIMITER", durableObjectNamespace = ${orders('CheckoutLimiter')}),` : ''}
+${ordersDir ? `    (name = "LEDGER", durableObjectNamespace = ${orders('CheckoutLedger')}),` : ''}
   ],
   compatibilityDate = "2025-01-01",
   globalOutbound = "loopback",`;
@@ -84,6 +87,7 @@ ${
     ? `  durableObjectNamespaces = [
     (className = "CheckoutOrder", uniqueKey = "qrcheckout-orders", enableSql = true),
     (className = "CheckoutLimiter", uniqueKey = "qrcheckout-limiter", enableSql = true),
+    (className = "CheckoutLedger", uniqueKey = "qrcheckout-ledger", enableSql = true),
   ],
   durableObjectStorage = (localDisk = "orders-disk"),`
     : ''

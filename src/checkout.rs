@@ -326,6 +326,9 @@ pub struct OrderRecord {
     pub payment: Option<Value>,
     #[serde(default)]
     pub paid_at: Option<u64>,
+    /// The gateway's own id of the payment, from the notification that paid it.
+    #[serde(default)]
+    pub gateway_order_id: Option<String>,
     #[serde(default)]
     pub notify_ids: Vec<String>,
 }
@@ -344,6 +347,7 @@ impl OrderRecord {
             expires_at: plan.expires_at,
             payment: None,
             paid_at: None,
+            gateway_order_id: None,
             notify_ids: Vec::new(),
         }
     }
@@ -447,6 +451,7 @@ pub fn apply(order: &OrderRecord, n: &Notification, now_ms: u64) -> Result<Trans
         (_, true) => {
             next.state = State::Paid;
             next.paid_at = Some(now_ms);
+            next.gateway_order_id = n.gateway_order_id.clone();
         }
         (State::Creating | State::Pending, false) => {
             next.state = if n.status.contains("EXPIRED") {
@@ -624,6 +629,7 @@ mod tests {
             expires_at: NOW + 1000,
             payment: None,
             paid_at: None,
+            gateway_order_id: None,
             notify_ids: vec![],
         }
     }
@@ -648,6 +654,7 @@ mod tests {
         let t = apply(&record(), &paid(2990, "T1"), NOW).unwrap();
         assert!(t.changed);
         assert_eq!((t.order.state, t.order.paid_at), (State::Paid, Some(NOW)));
+        assert_eq!(t.order.gateway_order_id.as_deref(), Some("T1"), "the gateway's id is kept");
         let again = apply(&t.order, &paid(2990, "T1"), NOW + 5).unwrap();
         assert!(!again.changed, "a retry changes nothing");
         assert_eq!(again.order.paid_at, Some(NOW));

@@ -4,7 +4,7 @@
 import { createCheckoutHandler } from '../pkg/handler.js';
 import catalog from './catalog.js';
 
-// Each order, and each client IP's rate limit, lives in its own Durable Object;
+// Each order, each client IP's rate limit and each ledger shard is a Durable Object;
 // the classes must be exported here.
-export { CheckoutOrder, CheckoutLimiter } from '../pkg/durable.js';
+export { CheckoutOrder, CheckoutLimiter, CheckoutLedger } from '../pkg/durable.js';
 export default createCheckoutHandler({ catalog });

@@ -147,7 +147,11 @@ test('every export of every entry has a type declaration', () => {
     .filter((e) => typeof e === 'object' && e.default.endsWith('.js'))
     .map((e) => [e.default.slice(2), e.types.slice(2)]);
   const pairs = [...new Map(entries.map(([js, dts]) => [`${js}|${dts}`, [js, dts]])).values()];
-  assert.deepEqual(pairs.map(([js]) => js).sort(), ['browser.js', 'durable.js', 'handler.js', 'worker.js'], 'every entry is checked');
+  assert.deepEqual(
+    pairs.map(([js]) => js).sort(),
+    ['browser.js', 'durable.js', 'handler.js', 'webhook.js', 'worker.js'],
+    'every entry is checked',
+  );
   for (const [jsFile, dtsFile] of pairs) {
     const js = code(jsFile);
     const dts = code(dtsFile);

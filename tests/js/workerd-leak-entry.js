@@ -4,7 +4,7 @@
 import { createCheckoutHandler } from '../../pkg/handler.js';
 import catalog from '../../worker/catalog.js';
 
-export { CheckoutOrder, CheckoutLimiter } from '../../pkg/durable.js';
+export { CheckoutOrder, CheckoutLimiter, CheckoutLedger } from '../../pkg/durable.js';
 
 const handler = createCheckoutHandler({ catalog });
 const broken = createCheckoutHandler({ catalog, ordersBinding: 'BROKEN_ORDERS' });

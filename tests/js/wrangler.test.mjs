@@ -36,14 +36,16 @@ test('wrangler deploy --dry-run bundles the worker, its wasm module, the ORDERS 
     has(/CheckoutOrder = class extends DurableObject/, 'the CheckoutOrder class is bundled');
     has(/export\s*\{[^}]*\bCheckoutOrder\b/, 'and exported from the entry');
     has(/export\s*\{[^}]*\bCheckoutLimiter\b/, 'the per-IP limiter too');
+    has(/export\s*\{[^}]*\bCheckoutLedger\b/, 'and the ledger shard');
     has(new RegExp(`import \\w+ from "\\./${wasm}"`), 'the wasm is imported as a module (no bytes compiled at run time)');
     // The migration, as wrangler itself reads the file.
     const { unstable_readConfig } = await import('wrangler');
     const config = unstable_readConfig({ config: join(root, 'worker/wrangler.toml') });
-    assert.deepEqual(config.migrations, [{ tag: 'v1', new_sqlite_classes: ['CheckoutOrder', 'CheckoutLimiter'] }]);
+    assert.deepEqual(config.migrations, [{ tag: 'v1', new_sqlite_classes: ['CheckoutOrder', 'CheckoutLimiter', 'CheckoutLedger'] }]);
     assert.deepEqual(config.durable_objects.bindings, [
       { name: 'ORDERS', class_name: 'CheckoutOrder' },
       { name: 'LIMITER', class_name: 'CheckoutLimiter' },
+      { name: 'LEDGER', class_name: 'CheckoutLedger' },
     ]);
   } finally {
     rmSync(out, { recursive: true, force: true });
