@@ -13,7 +13,7 @@ import * as qc from '../pkg/browser.js';
 import { serveStatic } from '../sandbox/static.mjs';
 import { startWorkerd } from '../sandbox/workerd.mjs';
 import { startStack } from '../sandbox/stack.mjs';
-import { storeBench } from './store.mjs';
+import { storeBench, ledgerBench } from './store.mjs';
 import { launch } from '../tests/js/browser.mjs';
 
 const require = createRequire(import.meta.url);
@@ -259,6 +259,7 @@ try {
 }
 
 await storeBench(row);
+await ledgerBench(row);
 
 const machine = `${cpus().length} × ${cpus()[0].model.trim()}, Node ${process.version}`;
 console.log(`\n## Performance (${machine}, ${new Date().toISOString().slice(0, 10)})\n`);

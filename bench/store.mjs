@@ -2,6 +2,7 @@
 // Durable Object store (SQLite on local disk) beside the in-memory fallback, in
 // the same run. `node bench/store.mjs` runs this part alone.
 import { startStack } from '../sandbox/stack.mjs';
+import { startWorkerd } from '../sandbox/workerd.mjs';
 
 const percentile = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
@@ -79,10 +80,39 @@ export async function storeBench(row, count = Number(process.env.BENCH_STORE_ORD
   }
 }
 
+/** Ledger writes a second: into one shard (its ceiling) and spread over all of them. */
+export async function ledgerBench(row, n = Number(process.env.BENCH_LEDGER_WRITES || 4000)) {
+  console.log(`\n# Ledger: ${n} writes, 64 at a time, one workerd process on local disk`);
+  const modules = [
+    ['bench/ledger-bench.js', 'esModule'],
+    ['pkg/ledger.js', 'esModule'],
+    ['pkg/durable.js', 'esModule'],
+    ['pkg/orders.js', 'esModule'],
+    ['pkg/limiter.js', 'esModule'],
+    ['pkg/webhook.js', 'esModule'],
+    ['pkg/worker.js', 'esModule'],
+    ['pkg/worker/qrcheckout.js', 'esModule'],
+    ['pkg/worker/qrcheckout_bg.wasm', 'wasm'],
+  ];
+  const wd = await startWorkerd({ port: 28907, modules, readyPath: '/one?n=1&c=1' });
+  try {
+    const rate = async (path) => {
+      const t0 = performance.now();
+      const r = await fetch(`${wd.url}${path}?n=${n}&c=64`);
+      if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+      return n / ((performance.now() - t0) / 1000);
+    };
+    const one = await rate('/one');
+    const all = await rate('/all');
+    row('ledger', 'ledger writes/s, one shard', one.toFixed(0), '', '', '');
+    row('ledger', 'ledger writes/s, 16 shards', all.toFixed(0), 'one shard', `${(all / one).toFixed(2)}×`, '');
+  } finally {
+    await wd.stop();
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = [];
-  await storeBench((...r) => {
-    rows.push(r);
-    console.log(r.filter(Boolean).join(' | '));
-  });
+  const print = (...r) => console.log(r.filter(Boolean).join(' | '));
+  if (process.argv[2] !== 'ledger') await storeBench(print);
+  await ledgerBench(print);
 }
