@@ -39,6 +39,7 @@ pkg/worker/qrcheckout_bg.wasm: $(RUST_SRC) | setup
 test: test-rust test-wasm test-fuzz test-js
 
 test-rust: | setup
+	cargo fmt --check
 	cargo test --all-features
 	cargo test --no-default-features --lib
 	cargo clippy --all-features --all-targets -- -D warnings

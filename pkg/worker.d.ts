@@ -12,6 +12,8 @@ export {
   QrOptions,
   QrMatrix,
   QrSource,
+  Offer,
+  Product,
   validateOrder,
   buildOrder,
   parseResponse,
@@ -21,7 +23,7 @@ export {
   qrMatrix,
   drawQr,
 } from './browser.js';
-import type { Gateway, UnsignedRequest } from './browser.js';
+import type { Gateway, UnsignedRequest, Product } from './browser.js';
 
 /** A string, or `{ appsecret }` (gatepay.io), `{ secretKey }` (GatePay), `{ key }` (易码付). */
 export type Secrets = string | { appsecret?: string; secretKey?: string; key?: string };
@@ -80,18 +82,6 @@ export function signYimafu(params: Record<string, string | number>, key: string)
 
 // ---- the merchant's side (used by `qrcheckout/worker/handler`) ----
 
-export interface Offer {
-  gateway: Gateway;
-  payTypes: string[];
-  productId?: number;
-}
-export interface Product {
-  sku: string;
-  name: string;
-  price: string;
-  currency: string;
-  offers: Offer[];
-}
 /** The shop's public settings (never secrets), as `merchantFromEnv` reads them. */
 export interface Merchant {
   gateways: Partial<Record<Gateway, { baseUrl: string; id: string }>>;

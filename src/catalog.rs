@@ -136,6 +136,38 @@ pub struct Priced<'a> {
     pub amount: Amount,
 }
 
+impl<'a> Priced<'a> {
+    /// What a gateway module is given: the buyer's choice at this price, under
+    /// an order id, with its expiry, notification URL and the payer's IP.
+    pub fn choice(
+        &self,
+        choice: &'a Choice,
+        merchant_order_id: &'a str,
+        now_ms: u64,
+        expires_at: u64,
+        notify_url: &'a str,
+        client_ip: Option<&'a str>,
+    ) -> PricedChoice<'a> {
+        PricedChoice {
+            merchant_order_id,
+            sku: &choice.sku,
+            name: &self.product.name,
+            currency: &self.product.currency,
+            pay_type: &choice.pay_type,
+            quantity: choice.quantity,
+            amount: self.amount,
+            product_id: self.offer.product_id,
+            now_ms,
+            expires_at,
+            notify_url,
+            client_ip,
+            openid: choice.openid.as_deref(),
+            return_url: choice.return_url.as_deref(),
+            cancel_url: choice.cancel_url.as_deref(),
+        }
+    }
+}
+
 /// Prices a choice from the catalog: the product must exist, offer the gateway
 /// and the pay type; amount = unit price × quantity, exactly.
 pub fn price<'a>(products: &'a [Product], choice: &Choice) -> Result<Priced<'a>> {
@@ -191,23 +223,14 @@ pub fn preview(products: &[Product], choice: &Choice, now_ms: u64) -> Result<Quo
     let m = module(choice.gateway);
     choice.check_fields_for(m.facts())?;
     m.request_for(
-        &PricedChoice {
-            merchant_order_id: "PREVIEW0000000000000",
-            sku: &choice.sku,
-            name: &priced.product.name,
-            currency: &priced.product.currency,
-            pay_type: &choice.pay_type,
-            quantity: choice.quantity,
-            amount: priced.amount,
-            product_id: priced.offer.product_id,
+        &priced.choice(
+            choice,
+            "PREVIEW0000000000000",
             now_ms,
-            expires_at: now_ms + m.facts().max_expiry_ms.min(15 * 60 * 1000),
-            notify_url: "https://preview.invalid/notify",
-            client_ip: Some("192.0.2.1"), // TEST-NET-1: the page cannot know the payer's public IP
-            openid: choice.openid.as_deref(),
-            return_url: choice.return_url.as_deref(),
-            cancel_url: choice.cancel_url.as_deref(),
-        },
+            now_ms + m.facts().max_expiry_ms.min(15 * 60 * 1000),
+            "https://preview.invalid/notify",
+            Some("192.0.2.1"), // TEST-NET-1: the page cannot know the payer's public IP
+        ),
         &Settings {
             base_url: "https://preview.invalid",
             id: "preview",

@@ -6,7 +6,7 @@
 use crate::catalog::{price, Choice};
 pub use crate::catalog::{Offer, Product};
 use crate::error::{CheckoutError, Code, Result};
-use crate::gateway::{module, PricedChoice, Settings};
+use crate::gateway::{module, Settings};
 use crate::money::Amount;
 use crate::payment::{Gateway, Notification, Payment};
 use crate::request::{origin_of, UnsignedRequest};
@@ -245,30 +245,22 @@ pub fn plan(
         "{}/notify/{gateway}",
         merchant.public_base_url.trim_end_matches('/')
     );
-    let unsigned = m.request_for(
-        &PricedChoice {
-            merchant_order_id,
-            sku: &choice.sku,
-            name: &priced.product.name,
-            currency: &priced.product.currency,
-            pay_type: &choice.pay_type,
-            quantity: choice.quantity,
-            amount: priced.amount,
-            product_id: priced.offer.product_id,
-            now_ms,
-            expires_at,
-            notify_url: &notify_url,
-            client_ip,
-            openid: choice.openid.as_deref(),
-            return_url: choice.return_url.as_deref(),
-            cancel_url: choice.cancel_url.as_deref(),
-        },
-        &Settings {
-            base_url: &settings.base_url,
-            id: &settings.id,
-        },
-    )
-    .map_err(crate::catalog::in_choice_terms)?;
+    let unsigned = m
+        .request_for(
+            &priced.choice(
+                &choice,
+                merchant_order_id,
+                now_ms,
+                expires_at,
+                &notify_url,
+                client_ip,
+            ),
+            &Settings {
+                base_url: &settings.base_url,
+                id: &settings.id,
+            },
+        )
+        .map_err(crate::catalog::in_choice_terms)?;
     Ok(Plan {
         merchant_order_id: merchant_order_id.to_owned(),
         gateway,
@@ -654,7 +646,11 @@ mod tests {
         let t = apply(&record(), &paid(2990, "T1"), NOW).unwrap();
         assert!(t.changed);
         assert_eq!((t.order.state, t.order.paid_at), (State::Paid, Some(NOW)));
-        assert_eq!(t.order.gateway_order_id.as_deref(), Some("T1"), "the gateway's id is kept");
+        assert_eq!(
+            t.order.gateway_order_id.as_deref(),
+            Some("T1"),
+            "the gateway's id is kept"
+        );
         let again = apply(&t.order, &paid(2990, "T1"), NOW + 5).unwrap();
         assert!(!again.changed, "a retry changes nothing");
         assert_eq!(again.order.paid_at, Some(NOW));

@@ -171,7 +171,9 @@ impl Order {
         if let Some(openid) = &self.openid {
             // The buyer's own string, forwarded: WeChat issues 28 letters, digits,
             // `-` and `_` (the spec's example has 25); nothing else gets through.
-            let charset = openid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            let charset = openid
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
             if !(1..=64).contains(&openid.len()) || !charset {
                 return Err(CheckoutError::invalid(
                     "openid",
@@ -663,14 +665,26 @@ mod tests {
     #[test]
     fn openid_is_a_wechat_openid_or_refused() {
         let order = |openid: &str| {
-            Order::from_input(&json!({"outTradeNo": "W1", "payType": 22, "description": "x", "amount": 100,
-                "clientIp": "127.0.0.1", "notifyUrl": "https://s.example/n", "openid": openid}))
+            Order::from_input(
+                &json!({"outTradeNo": "W1", "payType": 22, "description": "x", "amount": 100,
+                "clientIp": "127.0.0.1", "notifyUrl": "https://s.example/n", "openid": openid}),
+            )
         };
-        assert!(order("oZwt6wvYaXMHC1mBJ0Ek0y1uU").is_ok(), "the spec's example");
-        assert!(order("o6_bmjrPTlm6_2sgVt7hMZOPfL2M").is_ok(), "28 characters, as WeChat issues");
+        assert!(
+            order("oZwt6wvYaXMHC1mBJ0Ek0y1uU").is_ok(),
+            "the spec's example"
+        );
+        assert!(
+            order("o6_bmjrPTlm6_2sgVt7hMZOPfL2M").is_ok(),
+            "28 characters, as WeChat issues"
+        );
         for bad in ["<script>", "o 1", "oZwt&amount=1", "ö1", &"o".repeat(65)] {
             let e = order(bad).unwrap_err();
-            assert_eq!((e.code, e.field.as_deref()), (Code::InvalidField, Some("openid")), "{bad}");
+            assert_eq!(
+                (e.code, e.field.as_deref()),
+                (Code::InvalidField, Some("openid")),
+                "{bad}"
+            );
         }
     }
 }
