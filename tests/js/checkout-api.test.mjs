@@ -81,6 +81,8 @@ test('start → watch: live events to paid, for a QR text and a gateway image', 
     assert.equal(started.order.state, 'pending');
     assert.equal(started.qr.kind, choice.gateway === 'gatepay' ? 'text' : 'image');
     if (started.qr.kind === 'text') assert.equal(started.qr.value, started.link ?? started.payment.show.content);
+    // Pay once the watch has seen the order pending (else the first state it sees may already be paid).
+    await p.waitForFunction(() => window.states.length > 0);
     await stack.sandbox.pay(sandboxOrder(stack, started.order.merchantOrderId).id);
     const final = await p.evaluate(() => window.watching.done);
     assert.equal(final.state, 'paid');
