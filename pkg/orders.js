@@ -227,7 +227,12 @@ export class OrderObject {
       await this.storage.deleteAlarm();
       return this.storage.deleteAll();
     }
-    await this.#changed(order, current, fulfilment, now, { force: Boolean(fulfilment) || (await this.storage.get('ledgerBehind')) });
+    await this.#changed(order, current, fulfilment, now);
+    // The ledger row is written here, off the request path; a failed write stays due.
+    if (this.env.LEDGER && (fulfilment || (await this.storage.get('ledgerDue')))) {
+      await this.#index(current, fulfilment, now);
+      await this.#schedule(current, fulfilment, now);
+    }
   }
 
   /** Runs every fulfilment target that is due; returns the updated record. */
@@ -293,22 +298,29 @@ export class OrderObject {
   }
 
   /**
-   * After a write: tell live subscribers, index the order in the ledger (a
-   * failed write is retried by the alarm), and set the alarm to the next thing due.
+   * After a write: tell live subscribers, mark the ledger row due (the alarm
+   * writes it, so no request waits on the ledger), and set the alarm to the
+   * next thing due. No I/O here but storage: the writes commit together.
    */
-  async #changed(before, after, fulfilment, now, { force = false } = {}) {
+  async #changed(before, after, fulfilment, now) {
     const moved = !before || before.state !== after.state || !before.payment !== !after.payment;
     if (moved) this.#publish(after, now);
-    if (moved || force) await this.#index(after, fulfilment, now);
-    const behind = (await this.storage.get('ledgerBehind')) ? [now + this.settings.retryBaseMs] : [];
-    await this.storage.setAlarm(Math.min(...this.#due(after, fulfilment), ...behind, this.#purgeAt(after)));
+    // `creating` lasts one gateway call: the ledger starts at the state the call ends in.
+    if (moved && this.env.LEDGER && after.state !== 'creating') await this.storage.put('ledgerDue', true);
+    await this.#schedule(after, fulfilment, now);
   }
 
+  async #schedule(order, fulfilment, now) {
+    const ledger = (await this.storage.get('ledgerDue')) ? [Math.max(now, this.ledgerRetryAt ?? 0)] : [];
+    await this.storage.setAlarm(Math.min(...this.#due(order, fulfilment), ...ledger, this.#purgeAt(order)));
+  }
+
+  /** Writes the order's ledger row; on failure it stays due and the alarm retries after the base delay. */
   async #index(order, fulfilment, now) {
     const ns = this.env.LEDGER;
     if (!ns) return;
-    const seq = ((await this.storage.get('seq')) ?? 0) + 1;
-    await this.storage.put('seq', seq);
+    // Increasing within this object, so the shard keeps the newest row whatever order writes land in.
+    const seq = (this.seq = Math.max(Date.now(), (this.seq ?? 0) + 1));
     const state = orderState(order, now);
     const row = {
       merchantOrderId: order.merchantOrderId,
@@ -324,9 +336,9 @@ export class OrderObject {
     };
     try {
       await shardFor(ns, order.merchantOrderId).record(row);
-      await this.storage.delete('ledgerBehind');
+      await this.storage.delete('ledgerDue');
     } catch {
-      await this.storage.put('ledgerBehind', true);
+      this.ledgerRetryAt = now + this.settings.retryBaseMs;
     }
   }
 

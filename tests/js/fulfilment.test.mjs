@@ -208,9 +208,14 @@ test('the ledger: paid orders listed exactly once, in order, across pages; token
   const since = Date.now();
   const ids = [];
   for (let i = 0; i < 7; i += 1) ids.push((await paidOrder(ORDERS[i % 3])).id);
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  // Each order's alarm writes its row just after the change: wait for the last one to land.
+  await until('the ledger caught up', async () => {
+    const r = await fetch(`${worker.url}/orders?state=paid&since=${since}&limit=100`, { headers: auth });
+    return (await r.json()).orders.length === ids.length;
+  });
   const listed = [];
   let cursor = null;
-  const auth = { authorization: `Bearer ${TOKEN}` };
   do {
     const q = new URLSearchParams({ state: 'paid', since: String(since), limit: '3', ...(cursor ? { cursor } : {}) });
     const r = await fetch(`${worker.url}/orders?${q}`, { headers: auth });
