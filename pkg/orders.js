@@ -111,7 +111,7 @@ export class OrderObject {
     if (!existing) {
       const record = creatingOrder(plan);
       await this.storage.put({ order: record, request: requestHash });
-      await this.#changed(null, record, null, record.createdAt);
+      await this.#changed(null, record, record.createdAt);
       return { role: 'owner' };
     }
     if ((await this.storage.get('request')) !== requestHash) return { role: 'conflict' };
@@ -143,7 +143,7 @@ export class OrderObject {
       : { status: failure.status, body: { error: failure.error } };
     await this.storage.put({ order: next, answer });
     for (const wake of this.waiters.splice(0)) wake(answer);
-    await this.#changed(order, next, await this.storage.get('fulfilment'), now);
+    await this.#changed(order, next, now);
     return answer;
   }
 
@@ -171,7 +171,7 @@ export class OrderObject {
       if (fulfilment) writes.fulfilment = fulfilment;
     }
     await this.storage.put(writes);
-    await this.#changed(order, t.order, fulfilment, now);
+    await this.#changed(order, t.order, now);
     return { changed: t.changed, state: t.order.state };
   }
 
@@ -227,11 +227,12 @@ export class OrderObject {
       await this.storage.deleteAlarm();
       return this.storage.deleteAll();
     }
-    await this.#changed(order, current, fulfilment, now);
+    await this.#changed(order, current, now);
     // The ledger row is written here, off the request path; a failed write stays due.
     if (this.env.LEDGER && (fulfilment || (await this.storage.get('ledgerDue')))) {
-      await this.#index(current, fulfilment, now);
-      await this.#schedule(current, fulfilment, now);
+      await this.#index(now);
+      // The awaits above let notifications in: schedule from what is stored now.
+      await this.#schedule(now);
     }
   }
 
@@ -302,23 +303,32 @@ export class OrderObject {
    * writes it, so no request waits on the ledger), and set the alarm to the
    * next thing due. No I/O here but storage: the writes commit together.
    */
-  async #changed(before, after, fulfilment, now) {
+  async #changed(before, after, now) {
     const moved = !before || before.state !== after.state || !before.payment !== !after.payment;
     if (moved) this.#publish(after, now);
     // `creating` lasts one gateway call: the ledger starts at the state the call ends in.
-    if (moved && this.env.LEDGER && after.state !== 'creating') await this.storage.put('ledgerDue', true);
-    await this.#schedule(after, fulfilment, now);
+    // A fresh mark each time, so the alarm clears only the mark it wrote the row for.
+    if (moved && this.env.LEDGER && after.state !== 'creating')
+      await this.storage.put('ledgerDue', (this.mark = Math.max(Date.now(), (this.mark ?? 0) + 1)));
+    await this.#schedule(now);
   }
 
-  async #schedule(order, fulfilment, now) {
+  /** Sets the alarm to the next thing due, from the stored order (never from a copy read before an await). */
+  async #schedule(now) {
+    const order = await this.storage.get('order');
+    if (!order) return;
+    const fulfilment = await this.storage.get('fulfilment');
     const ledger = (await this.storage.get('ledgerDue')) ? [Math.max(now, this.ledgerRetryAt ?? 0)] : [];
     await this.storage.setAlarm(Math.min(...this.#due(order, fulfilment), ...ledger, this.#purgeAt(order)));
   }
 
-  /** Writes the order's ledger row; on failure it stays due and the alarm retries after the base delay. */
-  async #index(order, fulfilment, now) {
+  /** Writes the order's ledger row as stored now; on failure it stays due and the alarm retries after the base delay. */
+  async #index(now) {
     const ns = this.env.LEDGER;
-    if (!ns) return;
+    const mark = await this.storage.get('ledgerDue');
+    const order = await this.storage.get('order');
+    const fulfilment = await this.storage.get('fulfilment');
+    if (!ns || !order) return;
     // Increasing within this object, so the shard keeps the newest row whatever order writes land in.
     const seq = (this.seq = Math.max(Date.now(), (this.seq ?? 0) + 1));
     const state = orderState(order, now);
@@ -336,7 +346,8 @@ export class OrderObject {
     };
     try {
       await shardFor(ns, order.merchantOrderId).record(row);
-      await this.storage.delete('ledgerDue');
+      // A change that came in meanwhile left a new mark: that one stays due.
+      if ((await this.storage.get('ledgerDue')) === mark) await this.storage.delete('ledgerDue');
     } catch {
       this.ledgerRetryAt = now + this.settings.retryBaseMs;
     }
