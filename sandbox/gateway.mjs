@@ -27,6 +27,13 @@ export const sign = {
   },
 };
 
+/** What each gateway expects the merchant to answer once its notification is handled. */
+export const ACKNOWLEDGEMENTS = {
+  'gatepay-io': 'success',
+  gatepay: '{"returnCode":"SUCCESS","returnMessage":""}',
+  yimafu: '{"code":"SUCCESS","message":"OK"}',
+};
+
 export const DEFAULTS = {
   gatepayIo: { appkey: 'ak_sandbox', appsecret: 'sk_sandbox_secret', products: { 1024: '29.90', 2048: '9.90', 4096: '1.21' } },
   gatepay: { clientId: 'sandbox-client', secretKey: 'sandbox_secret_key_0123456789' },

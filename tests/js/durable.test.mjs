@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { startStack } from '../../sandbox/stack.mjs';
+import { ACKNOWLEDGEMENTS } from '../../sandbox/gateway.mjs';
 import { startWorkerd } from '../../sandbox/workerd.mjs';
 
 let stack, W, W2;
@@ -12,11 +13,6 @@ const ORDERS = {
   'gatepay-io': { gateway: 'gatepay-io', payType: 'alipay', sku: 'longjing-250g', quantity: 1 },
   gatepay: { gateway: 'gatepay', payType: 'WEB', sku: 'nf2t', quantity: 1 },
   yimafu: MEMBER,
-};
-const REPLIES = {
-  'gatepay-io': 'success',
-  gatepay: '{"returnCode":"SUCCESS","returnMessage":""}',
-  yimafu: '{"code":"SUCCESS","message":"OK"}',
 };
 
 before(async () => {
@@ -106,7 +102,7 @@ test('two isolates: an order created through one is paid through the other, and 
   const n = stack.sandbox.notification(sandboxOrderFor(id).id);
   const r = await deliver(n, W2);
   assert.equal(r.status, 200, await r.clone().text());
-  assert.equal(await r.text(), REPLIES.yimafu);
+  assert.equal(await r.text(), ACKNOWLEDGEMENTS.yimafu);
   assert.equal((await view(W, id)).state, 'paid');
   assert.equal((await view(W2, id)).state, 'paid');
 
@@ -148,7 +144,7 @@ test('races: 100 deliveries, exact and re-signed, with a wrong-amount and a forg
     assert.equal(JSON.parse(wrong[1]).error.code, 'amount_mismatch');
     assert.equal(forged[0], 401, `${g}: ${forged[1]}`);
     assert.equal(answers.length, 98);
-    for (const [status, text] of answers) assert.deepEqual([status, text], [200, REPLIES[g]], g);
+    for (const [status, text] of answers) assert.deepEqual([status, text], [200, ACKNOWLEDGEMENTS[g]], g);
     await events.until('paid');
     await events.ended;
     const states = events.events.map((e) => e.state);

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../../sandbox/stack.mjs';
 import { startWorkerd } from '../../sandbox/workerd.mjs';
-import { sign, DEFAULTS } from '../../sandbox/gateway.mjs';
+import { sign, DEFAULTS, ACKNOWLEDGEMENTS } from '../../sandbox/gateway.mjs';
 
 let stack, W;
 const ORIGIN = 'http://127.0.0.1:18080';
@@ -120,17 +120,12 @@ test('a gateway without its secret is disabled with a clear error, not a crash',
 });
 
 test('notify: paying on the sandbox marks the order paid; the reply is what each gateway expects', async () => {
-  const replies = {
-    'gatepay-io': 'success',
-    gatepay: '{"returnCode":"SUCCESS","returnMessage":""}',
-    yimafu: '{"code":"SUCCESS","message":"OK"}',
-  };
   for (const [g, order] of Object.entries(ORDERS)) {
     const { body } = await checkout(order);
     const id = body.payment.merchantOrderId;
     const paid = await stack.sandbox.pay(sandboxOrderFor(id).id);
     assert.equal(paid.notifyStatus, 200, `${g}: ${paid.notifyReply}`);
-    assert.equal(paid.notifyReply, replies[g]);
+    assert.equal(paid.notifyReply, ACKNOWLEDGEMENTS[g]);
     assert.equal(await state(id), 'paid');
   }
 });
@@ -207,11 +202,6 @@ test('notify: forged, stale, unknown-order, wrong-amount and unreadable notifica
 });
 
 test('a byte-identical retry of a handled notification (a lost acknowledgement) is acknowledged again, for every gateway', async () => {
-  const replies = {
-    'gatepay-io': 'success',
-    gatepay: '{"returnCode":"SUCCESS","returnMessage":""}',
-    yimafu: '{"code":"SUCCESS","message":"OK"}',
-  };
   for (const [g, order] of Object.entries(ORDERS)) {
     const { body } = await checkout(order);
     const id = body.payment.merchantOrderId;
@@ -222,7 +212,7 @@ test('a byte-identical retry of a handled notification (a lost acknowledgement) 
     for (let i = 0; i < 2; i += 1) {
       const again = await fetch(n.url, { method: 'POST', headers: n.headers, body: n.body });
       assert.equal(again.status, 200, `${g}: the copy gets the success reply, not a refusal`);
-      assert.equal(await again.text(), replies[g]);
+      assert.equal(await again.text(), ACKNOWLEDGEMENTS[g]);
     }
     const after = await (await fetch(`${W}/orders/${id}`)).json();
     assert.deepEqual([after.state, after.paidAt], ['paid', paidAt], `${g}: nothing changed`);
