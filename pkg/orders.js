@@ -214,7 +214,13 @@ export class OrderObject {
     let current = order;
     const expired = expireOrder(order, now);
     if (expired) {
-      await this.storage.put('order', expired);
+      const writes = { order: expired };
+      // Its owner never settled it (the worker died mid-call): repeats of its key get a final answer, not "busy".
+      if (order.state === 'creating' && !(await this.storage.get('answer'))) {
+        const error = { code: 'gateway_timeout', message: 'the first request with this Idempotency-Key never finished; its order expired' };
+        writes.answer = { status: 504, body: { error } };
+      }
+      await this.storage.put(writes);
       current = expired;
     }
     let fulfilment = await this.storage.get('fulfilment');

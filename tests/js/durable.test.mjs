@@ -282,3 +282,30 @@ test('orders outlive the process: workerd restarted on the same storage still kn
     await again.stop();
   }
 });
+
+test('a keyed checkout whose worker died mid-call: its order expires, and a repeat of the key gets a final answer', async () => {
+  const bindings = { ...stack.bindings, ORDER_EXPIRY_MS: '1500', GATEWAY_TIMEOUT_MS: '10000' };
+  let crashing = await startWorkerd({ port: 18594, bindings });
+  const { ordersDir } = crashing;
+  const key = `crash-${Date.now()}-key`;
+  await fetch(`${stack.urls.sandbox}/__sandbox/fault`, { method: 'POST', body: JSON.stringify({ mode: 'hang', count: 1, hangMs: 3000 }) });
+  const inFlight = checkout(crashing.url, ORDERS.gatepay, { 'idempotency-key': key }).catch((e) => e);
+  await new Promise((r) => setTimeout(r, 300)); // the write-ahead record exists; the gateway call hangs
+  crashing.child.kill('SIGKILL');
+  await new Promise((r) => crashing.child.once('exit', r));
+  await inFlight;
+  crashing = await startWorkerd({ port: 18594, bindings, ordersDir, keepOrders: true });
+  try {
+    const id = keyedId(key);
+    const deadline = Date.now() + 8000;
+    while ((await view(crashing.url, id)).state !== 'expired') {
+      assert.ok(Date.now() < deadline, 'the alarm expired the order');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const again = await checkout(crashing.url, ORDERS.gatepay, { 'idempotency-key': key });
+    assert.deepEqual([again.status, again.body.error.code], [504, 'gateway_timeout']);
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+  } finally {
+    await crashing.stop();
+  }
+});
