@@ -69,7 +69,7 @@ test-fuzz: | setup
 	done
 
 # One formatter for the hand-written JS (the wasm-bindgen glue in pkg/browser, pkg/worker is generated).
-JS_SOURCES := 'pkg/*.js' 'pkg/*.d.ts' 'www/*.js' 'sandbox/*.mjs' 'tests/js/*.{js,mjs}' 'bench/*.{js,mjs}' 'worker/*.js'
+JS_SOURCES := 'pkg/*.js' 'pkg/*.d.ts' 'www/*.js' 'sandbox/*.mjs' 'tests/js/*.{js,mjs}' 'bench/*.{js,mjs}' 'bench/reference/*.js' 'worker/*.js'
 
 test-js: build
 	prettier --check $(JS_SOURCES)

@@ -14,6 +14,7 @@ import { serveStatic } from '../sandbox/static.mjs';
 import { startWorkerd } from '../sandbox/workerd.mjs';
 import { startStack } from '../sandbox/stack.mjs';
 import { storeBench, ledgerBench } from './store.mjs';
+import { timeToQrBench } from './time-to-qr.mjs';
 import { launch } from '../tests/js/browser.mjs';
 
 const require = createRequire(import.meta.url);
@@ -258,6 +259,7 @@ try {
   await stack.stop();
 }
 
+await timeToQrBench(row);
 await storeBench(row);
 await ledgerBench(row);
 
