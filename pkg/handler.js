@@ -96,10 +96,9 @@ export function createCheckoutHandler(config = {}) {
   const fallback = { orders: null, buckets: null };
 
   /** The object a key lives in: its Durable Object stub, or the in-memory fallback (with a warning, once). */
-  function objectFor(env, binding, key, makeFallback) {
+  function objectFor(env, binding, kind, key, makeFallback) {
     const ns = env[binding];
     if (ns) return ns.get(ns.idFromName(key));
-    const kind = binding === (config.ordersBinding ?? 'ORDERS') ? 'orders' : 'buckets';
     if (!fallback[kind]) {
       console.warn(`qrcheckout: no ${binding} Durable Object binding; ${kind} are kept in this isolate only (not for production)`);
       fallback[kind] = makeFallback();
@@ -107,7 +106,7 @@ export function createCheckoutHandler(config = {}) {
     return fallback[kind].get(key);
   }
   const orderFor = (env, id) =>
-    objectFor(env, config.ordersBinding ?? 'ORDERS', id, () =>
+    objectFor(env, config.ordersBinding ?? 'ORDERS', 'orders', id, () =>
       memoryOrders({ maxOrders: Number(env.MAX_ORDERS) || config.maxOrders, ...orderSettings(env) }),
     );
 
@@ -163,7 +162,7 @@ export function createCheckoutHandler(config = {}) {
   async function limit(env, clientIp) {
     const settings = limitSettings(env);
     if (!clientIp || !(settings.perMinute > 0)) return;
-    const bucket = objectFor(env, config.limiterBinding ?? 'LIMITER', bucketKey(clientIp), () => memoryBuckets());
+    const bucket = objectFor(env, config.limiterBinding ?? 'LIMITER', 'buckets', bucketKey(clientIp), () => memoryBuckets());
     const taken = await bucket.take(Date.now(), settings);
     if (!taken.ok) {
       const seconds = Math.ceil(taken.retryAfterMs / 1000);

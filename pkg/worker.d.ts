@@ -99,7 +99,6 @@ export interface GatewayFacts {
   secretField: string;
   defaultBaseUrl: string | null;
   buyerFields: string[];
-  returnUrlFields: string[];
   maxExpiryMs: number;
   retryOnNetworkError: boolean;
   notifySignatureHeaders: string[];

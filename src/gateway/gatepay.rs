@@ -417,7 +417,6 @@ static FACTS: Facts = Facts {
     secret_field: "secretKey",
     default_base_url: Some("https://openplatform.gateapi.io"),
     buyer_fields: &["returnUrl", "cancelUrl"],
-    return_url_fields: &["returnUrl", "cancelUrl"],
     max_expiry_ms: MAX_EXPIRY_MS,
     // A repeated merchantTradeNo is refused (400201): never resend blindly.
     retry_on_network_error: false,

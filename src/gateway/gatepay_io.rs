@@ -344,7 +344,6 @@ static FACTS: Facts = Facts {
     secret_field: "appsecret",
     default_base_url: Some("https://gatepay.io"),
     buyer_fields: &[],
-    return_url_fields: &[],
     // The spec sets no lifetime for its QR; a day bounds what the shop promises.
     max_expiry_ms: 24 * 60 * 60 * 1000,
     // A repeated out_order_id is refused or duplicated, never answered with the same order.

@@ -30,8 +30,6 @@ pub struct Facts {
     pub default_base_url: Option<&'static str>,
     /// Buyer fields it takes beyond sku, quantity and payType; any other is refused.
     pub buyer_fields: &'static [&'static str],
-    /// Buyer fields that are URLs the buyer is sent to (checked against the return allowlist).
-    pub return_url_fields: &'static [&'static str],
     /// The longest a QR of this gateway may stay payable.
     pub max_expiry_ms: u64,
     /// Whether a create-order request may be resent after a dropped connection:

@@ -393,7 +393,6 @@ static FACTS: Facts = Facts {
     // No public default: each merchant is given its own host.
     default_base_url: None,
     buyer_fields: &["openid"],
-    return_url_fields: &[],
     max_expiry_ms: MAX_TIME_EXPIRE_MIN * 60_000,
     // A repeated out_trade_no with the same parameters returns the same order
     // (WeChat-Pay-v2 semantics), so a dropped connection may be retried once.
