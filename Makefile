@@ -24,12 +24,17 @@ setup:
 	@# optional packages. npm install honours the lock and leaves it unchanged.
 	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm install --no-audit --no-fund
 
-## build: both wasm targets into pkg/ (nothing happens when nothing changed)
-build: pkg/browser/qrcheckout_bg.wasm pkg/worker/qrcheckout_bg.wasm
+## build: the three wasm builds into pkg/ (nothing happens when nothing changed)
+build: pkg/browser/qrcheckout_bg.wasm pkg/qr/qrcheckout_bg.wasm pkg/worker/qrcheckout_bg.wasm
 
 pkg/browser/qrcheckout_bg.wasm: $(RUST_SRC) | setup
 	$(WASM_PACK) --out-dir pkg/browser
 	rm -f pkg/browser/.gitignore
+
+# The QR-only entry: rendering and paymentQrSource, nothing else (see Cargo.toml [profile.qr]).
+pkg/qr/qrcheckout_bg.wasm: $(RUST_SRC) | setup
+	wasm-pack build --profile qr --target web --no-pack --out-name qrcheckout --out-dir pkg/qr --no-default-features --features qr
+	rm -f pkg/qr/.gitignore
 
 pkg/worker/qrcheckout_bg.wasm: $(RUST_SRC) | setup
 	$(WASM_PACK_WORKER) --out-dir pkg/worker --features edge
@@ -45,6 +50,7 @@ test-rust: | setup
 	cargo clippy --all-features --all-targets -- -D warnings
 	cargo clippy --no-default-features -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --features edge -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --no-default-features --features qr -- -D warnings
 	tests/no-signing-deps.sh
 
 test-wasm: | setup

@@ -1,18 +1,8 @@
 /** Gateways: gatepay.io (legacy), GatePay v1, 易码付. */
 export type Gateway = 'gatepay-io' | 'gatepay' | 'yimafu';
 
-/** Thrown by every function on bad input or a gateway refusal; never a trap. */
-export interface CheckoutError extends Error {
-  name: 'CheckoutError';
-  /** Stable machine code, e.g. `invalid_pay_type`, `gateway_rejected`, `qr_too_long`. */
-  code: string;
-  /** The offending field (camelCase), when there is one. */
-  field: string | null;
-  /** The same message in Chinese. */
-  messageZh: string;
-  /** The gateway's own code ("101", "400002", "201") when it defines one. */
-  gatewayCode: string | null;
-}
+import type { Show, QrSource } from './qr.js';
+export type { CheckoutError, Show, QrOptions, QrMatrix, QrSource, InitInput } from './qr.js';
 
 /** gatepay.io `/api/pay/create`. `appkey` comes from the config. */
 export interface GatepayIoOrder {
@@ -81,12 +71,6 @@ export interface UnsignedRequest {
   signingInput: string;
 }
 
-export type Show =
-  | { kind: 'qr'; content: string }
-  | { kind: 'qrImage'; dataUrl: string; link: string | null }
-  | { kind: 'redirect'; url: string }
-  | { kind: 'app'; channel: string; credential: Record<string, unknown> };
-
 export interface Payment {
   gateway: Gateway;
   show: Show;
@@ -100,25 +84,7 @@ export interface Payment {
   payType: string | null;
 }
 
-export interface QrOptions {
-  ecLevel?: 'L' | 'M' | 'Q' | 'H';
-  quietZone?: number;
-  moduleSize?: number;
-  width?: number;
-  dark?: string;
-  light?: string;
-  title?: string;
-}
-
-export interface QrMatrix {
-  size: number;
-  quietZone: number;
-  modules: Uint8Array;
-}
-
-export type QrSource = { kind: 'text'; value: string } | { kind: 'image'; value: string };
-
-export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+import type { InitInput } from './qr.js';
 /** Loads the wasm (by default `browser/qrcheckout_bg.wasm` next to this file). Also the default export. */
 declare function init(input?: { module_or_path: InitInput | Promise<InitInput> } | InitInput): Promise<unknown>;
 export default init;
@@ -131,93 +97,13 @@ export function validateOrder(gateway: 'yimafu', order: YimafuOrder): YimafuOrde
 export function validateOrder(gateway: Gateway, order: Order): Order;
 export function buildOrder(gateway: Gateway, order: Order, config: GatewayConfig): UnsignedRequest;
 export function parseResponse(gateway: Gateway, httpStatus: number, bodyText: string): Payment;
-export function paymentQrSource(payment: Pick<Payment, 'show'>): QrSource;
-export function renderQrSvg(text: string, options?: QrOptions): string;
-export function renderQrPng(text: string, options?: QrOptions): string;
-export function qrMatrix(text: string, options?: QrOptions): QrMatrix;
-/** Returns the side length in pixels. */
-export function drawQr(canvas: HTMLCanvasElement | OffscreenCanvas, text: string, options?: QrOptions): number;
+export { paymentQrSource, renderQrSvg, renderQrPng, qrMatrix, drawQr } from './qr.js';
 
-// ---- the checkout flow over a qrcheckout worker ----
+// ---- the checkout flow over a qrcheckout worker (also `qrcheckout/checkout`) ----
+export type { Offer, Product, Choice, Quote, OrderState, OrderView, Started, Checkout } from './checkout.js';
+export { createCheckout, countdown } from './checkout.js';
+import type { Product, Choice, Quote } from './checkout.js';
 
-export interface Offer {
-  gateway: Gateway;
-  payTypes: string[];
-  productId?: number;
-}
-/** A product as the worker's `/catalog` shows it; `price` is exact decimal text. */
-export interface Product {
-  sku: string;
-  name: string;
-  price: string;
-  currency: string;
-  offers: Offer[];
-}
-/** What the buyer chose. */
-export interface Choice {
-  sku: string;
-  quantity?: number | string;
-  gateway: Gateway;
-  payType: string;
-  openid?: string;
-}
-/** A valid choice, priced from the catalog by the worker's rules; `amount` is exact decimal text. */
-export interface Quote {
-  sku: string;
-  gateway: Gateway;
-  payType: string;
-  quantity: number;
-  amount: string;
-  currency: string;
-}
-export type OrderState = 'creating' | 'pending' | 'paid' | 'expired' | 'failed';
-/** The order as the worker reports it (`GET /orders/{id}` and its live events). */
-export interface OrderView {
-  merchantOrderId: string;
-  gateway: Gateway;
-  state: OrderState;
-  amount: string;
-  currency: string;
-  expiresAt: number;
-  paidAt: number | null;
-  payment: Payment | null;
-}
-export interface Started {
-  order: { merchantOrderId: string; state: OrderState; amount: string; currency: string; expiresAt: number };
-  payment: Payment;
-  /** What to put in the QR slot; null when the payment is an app credential. */
-  qr: QrSource | null;
-  /** The payment as a URL to open (hosted page, app link), when there is one. */
-  link: string | null;
-}
-export interface Checkout {
-  /** The worker's products (cached after the first call). */
-  catalog(): Promise<Product[]>;
-  /** For a form: the products, the chosen product's gateways, that gateway's pay types, and the fields it needs. */
-  options(choice?: Partial<Choice>): { products: Product[]; gateways: Gateway[]; payTypes: string[]; fields: string[] };
-  /** Checks a choice in wasm by the worker's rules; throws `CheckoutError` with `field`. */
-  validate(choice: Choice): Promise<Quote>;
-  /** Validates, then creates the order (one Idempotency-Key, reused by network retries). */
-  start(choice: Choice, options?: { signal?: AbortSignal }): Promise<Started>;
-  /** Live events when offered, else polling with backoff; stops at paid / expired / failed or on `stop()`. */
-  watch(orderId: string, onState?: (order: OrderView) => void): { stop(): void; done: Promise<OrderView | null> };
-  /** Loads the wasm (done by the other calls when needed). */
-  ready(): Promise<unknown>;
-}
-export function createCheckout(options: {
-  endpoint: string;
-  fetch?: typeof fetch;
-  /** `null`: never use live events, always poll. */
-  EventSource?: typeof EventSource | null;
-  /** What `init` loads (default: the .wasm beside the glue). */
-  wasm?: InitInput;
-  /** Network retries of `start` (default 2). */
-  retries?: number;
-  /** The slowest polling interval (default 5000 ms). */
-  pollMaxMs?: number;
-}): Checkout;
-/** Calls `onTick` now and every second until `expiresAt` (Unix ms); returns a function that stops it. */
-export function countdown(expiresAt: number, onTick: (t: { secondsLeft: number; text: string }) => void): () => void;
 /** The buyer fields a gateway's pay type cannot do without (e.g. 易码付 JSAPI → `['openid']`). */
 export function requiredFields(gateway: Gateway, payType: string): string[];
 /** Checks a choice against a catalog by the worker's rules (what `Checkout.validate` calls). */

@@ -2,7 +2,12 @@
 // wasm by the worker's own rules, starting a payment (with an Idempotency-Key
 // that survives a retry), watching the order (live events, else polling) and
 // the expiry countdown. The worker prices every order; the page only shows.
-import init, { validateChoice, paymentQrSource, requiredFields } from './browser/qrcheckout.js';
+//
+// What a page needs to show a payment is the small QR entry, loaded up front.
+// The validator (the full browser entry) is loaded on first use: it checks the
+// choice before it leaves the page, and the worker checks it again by the same
+// Rust rules either way, so a purchase never waits for it to download.
+import initQr, { paymentQrSource } from './qr/qrcheckout.js';
 
 const FINAL = new Set(['paid', 'expired', 'failed']);
 const sleep = (ms, signal) =>
@@ -41,13 +46,22 @@ export function createCheckout({
   fetch: fetchImpl = globalThis.fetch.bind(globalThis),
   EventSource: Source = globalThis.EventSource,
   wasm,
+  validatorWasm,
   retries = 2,
   pollMaxMs = 5000,
 }) {
   const base = endpoint.replace(/\/$/, '');
   let ready;
+  let validator;
+  let validatorLoaded = null;
   let products;
-  const wasmReady = () => (ready ??= init(wasm === undefined ? undefined : { module_or_path: wasm }));
+  const initArg = (w) => (w === undefined ? undefined : { module_or_path: w });
+  const wasmReady = () => (ready ??= initQr(initArg(wasm)));
+  const loadValidator = () =>
+    (validator ??= import('./browser/qrcheckout.js').then(async (m) => {
+      await m.default(initArg(validatorWasm));
+      return (validatorLoaded = m);
+    }));
 
   async function request(path, init = {}) {
     const res = await fetchImpl(base + path, init);
@@ -76,22 +90,24 @@ export function createCheckout({
       products: products ?? [],
       gateways: product?.offers.map((o) => o.gateway) ?? [],
       payTypes: offer?.payTypes ?? [],
-      fields: offer ? requiredFields(offer.gateway, payType) : [],
+      fields: offer?.requiredFields?.[payType] ?? [],
     };
   }
 
   /** Checks `{ sku, quantity, gateway, payType, openid? }`; returns the quote or throws `CheckoutError` with `field`. */
   async function validate(choice) {
-    return validateChoice(await catalog(), choice);
+    const [list, { validateChoice }] = await Promise.all([catalog(), loadValidator()]);
+    return validateChoice(list, choice);
   }
 
   /**
-   * Validates, then creates the order: `{ order, payment, qr, link }` — `qr` is
-   * `{ kind, value }` (null for an app credential), `link` the payment as a URL
-   * to open when there is one.
+   * Validates (here once the validator is loaded; at the worker always), then
+   * creates the order: `{ order, payment, qr, link }` — `qr` is `{ kind, value }`
+   * (null for an app credential), `link` the payment as a URL to open when there is one.
    */
   async function start(choice, { signal } = {}) {
-    const quote = await validate(choice);
+    const [list] = await Promise.all([catalog(), wasmReady()]);
+    const quote = validatorLoaded ? validatorLoaded.validateChoice(list, choice) : choice;
     const key = crypto.randomUUID();
     const body = JSON.stringify({
       sku: quote.sku,

@@ -10,6 +10,7 @@ use crate::payment::Gateway;
 use crate::request::Input;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -20,6 +21,11 @@ pub struct Offer {
     /// gatepay.io prices by its own product id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<u64>,
+    /// Filled by the worker's public catalog: per pay type, the buyer fields it
+    /// cannot do without (易码付 JSAPI → `openid`), so a page can lay out its
+    /// form before it loads the validator. Ignored in the merchant's own catalog.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub required_fields: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

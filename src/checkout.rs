@@ -124,7 +124,16 @@ pub fn public_catalog(products: &[Product], merchant: &Merchant) -> Vec<Product>
                 .offers
                 .iter()
                 .filter(|o| merchant.enabled(o.gateway))
-                .cloned()
+                .map(|o| Offer {
+                    required_fields: o
+                        .pay_types
+                        .iter()
+                        .map(|t| (t, module(o.gateway).required_fields(t)))
+                        .filter(|(_, f)| !f.is_empty())
+                        .map(|(t, f)| (t.clone(), f.iter().map(|f| (*f).to_owned()).collect()))
+                        .collect(),
+                    ..o.clone()
+                })
                 .collect(),
             ..p.clone()
         })
@@ -607,6 +616,25 @@ mod tests {
             public_catalog(&catalog(), &m)[0].offers.len(),
             1,
             "a disabled gateway is not offered"
+        );
+    }
+
+    #[test]
+    fn the_public_catalog_names_the_buyer_fields_each_pay_type_needs() {
+        // The test catalog offers 易码付 20, 30 and 22 (JSAPI).
+        let public = public_catalog(&catalog(), &merchant());
+        let yimafu = &public[0].offers[1];
+        assert_eq!(
+            serde_json::to_value(&yimafu.required_fields).unwrap(),
+            json!({ "22": ["openid"] }),
+            "only the pay type that needs a field is listed"
+        );
+        assert!(public[0].offers[0].required_fields.is_empty());
+        assert!(
+            !serde_json::to_string(&public[1])
+                .unwrap()
+                .contains("requiredFields"),
+            "absent when nothing is required"
         );
     }
 

@@ -131,8 +131,8 @@ impl CheckoutError {
     pub fn missing(field: &str) -> Self {
         CheckoutError::new(
             Code::MissingField,
-            format!("{field} is required"),
-            format!("缺少必填参数 {field}"),
+            [field, " is required"].concat(),
+            ["缺少必填参数 ", field].concat(),
         )
         .field(field)
     }
@@ -140,8 +140,8 @@ impl CheckoutError {
     pub fn invalid(field: &str, why: &str, why_zh: &str) -> Self {
         CheckoutError::new(
             Code::InvalidField,
-            format!("{field}: {why}"),
-            format!("{field}：{why_zh}"),
+            [field, ": ", why].concat(),
+            [field, "：", why_zh].concat(),
         )
         .field(field)
     }

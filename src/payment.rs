@@ -122,13 +122,18 @@ impl Show {
                 Ok(QrSource::Image(data_url.clone()))
             }
             Show::Redirect { url } => Ok(QrSource::Text(url.clone())),
-            Show::App { .. } => Err(CheckoutError::new(
-                Code::InvalidField,
-                "this payment is completed in an app and has no QR code",
-                "此订单需在应用内完成支付，没有二维码",
-            )
-            .field("show")),
+            Show::App { .. } => Err(Show::no_qr()),
         }
+    }
+
+    /// An app credential's answer to "what goes in the QR slot".
+    pub fn no_qr() -> CheckoutError {
+        CheckoutError::new(
+            Code::InvalidField,
+            "this payment is completed in an app and has no QR code",
+            "此订单需在应用内完成支付，没有二维码",
+        )
+        .field("show")
     }
 }
 

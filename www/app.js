@@ -1,5 +1,6 @@
 // The demo page: markup and words in index.html, styles in style.css, the flow from the package.
-import { createCheckout, countdown, renderQrSvg } from '/pkg/browser.js';
+import { createCheckout, countdown } from '/pkg/checkout.js';
+import { renderQrSvg } from '/pkg/qr.js';
 const $ = (id) => document.getElementById(id);
 const checkout = createCheckout({ endpoint: new URLSearchParams(location.search).get('worker') ?? `http://${location.hostname}:8787` });
 let lang = localStorage.getItem('lang') ?? (navigator.language.startsWith('zh') ? 'zh' : 'en');

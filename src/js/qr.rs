@@ -2,6 +2,7 @@
 
 use super::{js_error, IntoJsResult, JsResult};
 use crate::error::{CheckoutError, Code};
+use crate::payment::{check_image_data_url, Show};
 use crate::qr::{self, EcLevel, QrOptions};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -17,8 +18,8 @@ fn options(value: JsValue) -> JsResult<QrOptions> {
         js_error(
             CheckoutError::new(
                 Code::InvalidQrOption,
-                format!("{field} {why}"),
-                format!("{field} {zh}"),
+                [field, " ", why].concat(),
+                [field, " ", zh].concat(),
             )
             .field(field),
         )
@@ -137,4 +138,43 @@ pub fn draw_qr(canvas: JsValue, text: &str, options_obj: JsValue) -> JsResult<u3
         );
     }
     Ok(px)
+}
+
+/// What a `Payment` puts in the QR slot: `{ kind: "text" | "image", value }`.
+/// Reads `payment.show` as `parseResponse` wrote it; an image is re-checked here,
+/// since the object may have been stored or edited since.
+#[wasm_bindgen(js_name = paymentQrSource)]
+pub fn payment_qr_source(payment: JsValue) -> JsResult<JsValue> {
+    let get = |obj: &JsValue, k: &str| {
+        js_sys::Reflect::get(obj, &JsValue::from_str(k))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    let show =
+        js_sys::Reflect::get(&payment, &JsValue::from_str("show")).unwrap_or(JsValue::UNDEFINED);
+    let missing = || {
+        CheckoutError::invalid(
+            "payment.show",
+            "is not a payment from parseResponse",
+            "不是 parseResponse 返回的支付对象",
+        )
+    };
+    // Read straight into a `QrSource` (no `Show`, whose app credential is a JSON
+    // value: its drop code alone would cost this entry a kilobyte).
+    let text = |k: &str| get(&show, k).ok_or_else(missing).js();
+    let (kind, value) = match get(&show, "kind").as_deref() {
+        Some("qr") => ("text", text("content")?),
+        Some("redirect") => ("text", text("url")?),
+        Some("qrImage") => {
+            let url = text("dataUrl")?;
+            check_image_data_url(&url).js()?;
+            ("image", url)
+        }
+        Some("app") => return Err(Show::no_qr()).js(),
+        _ => return Err(missing()).js(),
+    };
+    let out = js_sys::Object::new();
+    js_sys::Reflect::set(&out, &"kind".into(), &kind.into())?;
+    js_sys::Reflect::set(&out, &"value".into(), &value.into())?;
+    Ok(out.into())
 }

@@ -1,13 +1,15 @@
-// Proof, on the built artefacts, that the browser build carries no signing code.
-// Point BROWSER_WASM / BROWSER_GLUE elsewhere (e.g. the worker build) to watch it fail.
+// Proof, on the built artefacts, that no browser entry (the full one and the
+// QR-only one) carries signing code. Point BROWSER_WASM / BROWSER_GLUE elsewhere
+// (e.g. the worker build) to watch it fail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const wasmPath = process.env.BROWSER_WASM ?? `${root}pkg/browser/qrcheckout_bg.wasm`;
-const gluePath = process.env.BROWSER_GLUE ?? `${root}pkg/browser/qrcheckout.js`;
+const ENTRIES = process.env.BROWSER_WASM
+  ? [{ name: 'BROWSER_WASM', wasm: process.env.BROWSER_WASM, glue: process.env.BROWSER_GLUE }]
+  : ['browser', 'qr'].map((name) => ({ name, wasm: `${root}pkg/${name}/qrcheckout_bg.wasm`, glue: `${root}pkg/${name}/qrcheckout.js` }));
 const workerWasm = readFileSync(`${root}pkg/worker/qrcheckout_bg.wasm`);
 
 const FORBIDDEN = /sign|verify|hmac|md5|sha|secret|notify/i;
@@ -40,25 +42,27 @@ const names = (bytes) => {
   return [...WebAssembly.Module.exports(m), ...WebAssembly.Module.imports(m)].map((e) => e.name);
 };
 
-test('the browser .wasm exports and imports nothing about signing', () => {
-  const found = names(readFileSync(wasmPath)).filter((n) => FORBIDDEN.test(n));
-  assert.deepEqual(found, []);
-});
+for (const { name, wasm, glue: gluePath } of ENTRIES) {
+  test(`${name}: the .wasm exports and imports nothing about signing`, () => {
+    const found = names(readFileSync(wasm)).filter((n) => FORBIDDEN.test(n));
+    assert.deepEqual(found, []);
+  });
 
-test('the browser .wasm contains no hash constants and no signing strings', () => {
-  const bytes = readFileSync(wasmPath);
-  const present = Object.entries(MARKERS)
-    .filter(([, forms]) => contains(bytes, forms))
-    .map(([k]) => k);
-  assert.deepEqual(present, []);
-});
+  test(`${name}: the .wasm contains no hash constants and no signing strings`, () => {
+    const bytes = readFileSync(wasm);
+    const present = Object.entries(MARKERS)
+      .filter(([, forms]) => contains(bytes, forms))
+      .map(([k]) => k);
+    assert.deepEqual(present, []);
+  });
 
-test('the browser JS glue exports no signing function', async () => {
-  const glue = await import(gluePath);
-  const found = Object.keys(glue).filter((n) => FORBIDDEN.test(n));
-  assert.deepEqual(found, []);
-  assert.doesNotMatch(readFileSync(gluePath, 'utf8'), /signGatepay|signYimafu|verifyNotify|signRequest/);
-});
+  test(`${name}: the JS glue exports no signing function`, async () => {
+    const glue = await import(gluePath);
+    const found = Object.keys(glue).filter((n) => FORBIDDEN.test(n));
+    assert.deepEqual(found, []);
+    assert.doesNotMatch(readFileSync(gluePath, 'utf8'), /signGatepay|signYimafu|verifyNotify|signRequest/);
+  });
+}
 
 test('the same checks do see signing in the worker build (so they can fail)', () => {
   assert.ok(

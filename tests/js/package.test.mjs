@@ -30,6 +30,11 @@ before(() => {
     'worker.js',
     'worker.d.ts',
     'browser/qrcheckout_bg.wasm',
+    'qr.js',
+    'qr.d.ts',
+    'qr/qrcheckout_bg.wasm',
+    'checkout.js',
+    'checkout.d.ts',
     'worker/qrcheckout_bg.wasm',
   ]) {
     assert.ok(shipped.includes(must), `${must} ships`);
@@ -91,6 +96,29 @@ test('browser entry: validate, build, parse, QR — and no signing exports', () 
   assert.equal(r.svg, true);
 });
 
+test('QR entry: its own wasm, only the QR exports, same typed errors', () => {
+  const r = run(`
+    import { readFileSync } from 'node:fs';
+    import * as qr from 'qrcheckout/qr';
+    import * as flow from 'qrcheckout/checkout';
+    qr.initSync({ module: readFileSync('node_modules/qrcheckout/qr/qrcheckout_bg.wasm') });
+    let err;
+    try { qr.renderQrSvg(''); } catch (e) { err = e; }
+    console.log(JSON.stringify({
+      keys: Object.keys(qr).sort(),
+      flow: Object.keys(flow).sort(),
+      svg: qr.renderQrSvg('https://qr.alipay.com/bax1', { width: 200 }).startsWith('<svg'),
+      source: qr.paymentQrSource({ show: { kind: 'redirect', url: 'https://gatepay.io/pay/1' } }),
+      err: { name: err.name, code: err.code, field: err.field, zh: err.messageZh },
+    }));
+  `);
+  assert.deepEqual(r.keys, ['default', 'drawQr', 'init', 'initSync', 'paymentQrSource', 'qrMatrix', 'renderQrPng', 'renderQrSvg']);
+  assert.deepEqual(r.flow, ['countdown', 'createCheckout']);
+  assert.equal(r.svg, true);
+  assert.deepEqual(r.source, { kind: 'text', value: 'https://gatepay.io/pay/1' });
+  assert.deepEqual(r.err, { name: 'CheckoutError', code: 'qr_empty', field: 'text', zh: '二维码内容为空' });
+});
+
 test('worker entry: init with a compiled WebAssembly.Module, sign SIGNING.md vectors', () => {
   const r = run(`
     import { readFileSync } from 'node:fs';
@@ -130,10 +158,11 @@ test('the .wasm files can be imported by subpath (as wrangler/workerd do)', () =
     import { createRequire } from 'node:module';
     const require = createRequire(import.meta.url);
     const wasm = (entry) => require.resolve(\`qrcheckout/\${entry}/qrcheckout_bg.wasm\`);
-    console.log(JSON.stringify([wasm('worker'), wasm('browser')]));
+    console.log(JSON.stringify([wasm('worker'), wasm('browser'), wasm('qr')]));
   `);
   assert.match(r[0], /node_modules\/qrcheckout\/worker\/qrcheckout_bg\.wasm$/);
   assert.match(r[1], /node_modules\/qrcheckout\/browser\/qrcheckout_bg\.wasm$/);
+  assert.match(r[2], /node_modules\/qrcheckout\/qr\/qrcheckout_bg\.wasm$/);
 });
 
 /** Source without comments, so a name mentioned in prose does not count. */
@@ -149,7 +178,7 @@ test('every export of every entry has a type declaration', () => {
   const pairs = [...new Map(entries.map(([js, dts]) => [`${js}|${dts}`, [js, dts]])).values()];
   assert.deepEqual(
     pairs.map(([js]) => js).sort(),
-    ['browser.js', 'durable.js', 'handler.js', 'webhook.js', 'worker.js'],
+    ['browser.js', 'checkout.js', 'durable.js', 'handler.js', 'qr.js', 'webhook.js', 'worker.js'],
     'every entry is checked',
   );
   for (const [jsFile, dtsFile] of pairs) {

@@ -49,3 +49,33 @@ test('module grids equal node-qrcode (byte mode) for every payload and level', (
   }
   assert.equal(compared, PAYLOADS.length * 4);
 });
+
+// Every version at every level, at its exact byte capacity (the table lookups,
+// block splits and version information of all 160 symbols) and one byte over it
+// (the next version, or qr_too_long after version 40).
+test('every version × level at capacity equals node-qrcode; one byte more moves up', async () => {
+  const { default: Version } = await import('qrcode/lib/core/version.js');
+  const { default: Mode } = await import('qrcode/lib/core/mode.js');
+  const { default: ECLevel } = await import('qrcode/lib/core/error-correction-level.js');
+  let compared = 0;
+  for (const level of ['L', 'M', 'Q', 'H']) {
+    for (let v = 1; v <= 40; v++) {
+      const cap = Version.getCapacity(v, ECLevel.from(level), Mode.BYTE);
+      const text = Array.from({ length: cap }, (_, i) => String.fromCharCode(33 + ((i * 7 + v) % 90))).join('');
+      const ours = qc.qrMatrix(text, { ecLevel: level, quietZone: 0 });
+      assert.equal(ours.size, 17 + 4 * v, `${level} v${v}: ${cap} bytes fill version ${v}`);
+      const { mask } = formatInfo(ours);
+      const theirs = QRCode.create([{ data: text, mode: 'byte' }], { errorCorrectionLevel: level, maskPattern: mask });
+      let diff = 0;
+      for (let i = 0; i < ours.size * ours.size; i++) {
+        diff += (ours.modules[i] === 1) !== Boolean(theirs.modules.data[i]);
+      }
+      assert.equal(diff, 0, `${level} v${v}: ${diff} modules differ`);
+      const over = text + '!';
+      if (v < 40) assert.equal(qc.qrMatrix(over, { ecLevel: level, quietZone: 0 }).size, 21 + 4 * v);
+      else assert.throws(() => qc.qrMatrix(over, { ecLevel: level }), { code: 'qr_too_long' });
+      compared += 1;
+    }
+  }
+  assert.equal(compared, 160);
+});

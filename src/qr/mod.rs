@@ -1,13 +1,14 @@
 //! QR codes for payment links: encode once, render as SVG, PNG or a plain matrix
 //! (the canvas renderer lives in the JS layer and draws from the matrix).
 //!
-//! Encoding is fast_qr's; the renderers are ours, because the page needs one
-//! merged SVG path (no hairline seams between modules) and a PNG encoder small
-//! enough for the browser budget.
+//! Encoder and renderers are ours: the page needs one merged SVG path (no
+//! hairline seams between modules), and a PNG encoder and QR encoder small and
+//! fast enough for the browser budget (see `encoder`).
+
+mod encoder;
 
 use crate::error::{CheckoutError, Code, Result};
-use fast_qr::qr::QRCodeError;
-use fast_qr::{QRBuilder, ECL};
+use encoder::Ecc;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -58,8 +59,8 @@ pub const MAX_WIDTH: u32 = 4096;
 fn option_error(field: &str, why: &str, why_zh: &str) -> CheckoutError {
     CheckoutError::new(
         Code::InvalidQrOption,
-        format!("{field} {why}"),
-        format!("{field} {why_zh}"),
+        [field, " ", why].concat(),
+        [field, " ", why_zh].concat(),
     )
     .field(field)
 }
@@ -104,24 +105,28 @@ pub fn parse_color(field: &str, css: &str) -> Result<[u8; 4]> {
             "必须是 CSS 十六进制颜色，如 #1a2b3c",
         )
     };
-    let hex = css.strip_prefix('#').ok_or_else(bad)?;
-    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(bad());
+    let hex = css.strip_prefix('#').ok_or_else(bad)?.as_bytes();
+    let mut digits = [0u8; 8];
+    for (d, &b) in digits.iter_mut().zip(hex) {
+        *d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return Err(bad()),
+        };
     }
-    let nibble = |i: usize| u8::from_str_radix(&hex[i..=i], 16).map_err(|_| bad());
-    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| bad());
     Ok(match hex.len() {
         3 | 4 => {
             let mut c = [255u8; 4];
-            for (i, slot) in c.iter_mut().enumerate().take(hex.len()) {
-                *slot = nibble(i)? * 17;
+            for (slot, d) in c.iter_mut().zip(&digits[..hex.len()]) {
+                *slot = d * 17;
             }
             c
         }
         6 | 8 => {
             let mut c = [255u8; 4];
-            for (i, slot) in c.iter_mut().enumerate().take(hex.len() / 2) {
-                *slot = byte(i * 2)?;
+            for (slot, d) in c.iter_mut().zip(digits[..hex.len()].chunks(2)) {
+                *slot = d[0] << 4 | d[1];
             }
             c
         }
@@ -146,27 +151,39 @@ impl QrMatrix {
 
     /// Dark runs of each row as `(row, start, len)`: what both the SVG path and
     /// the canvas draw, so they agree module for module.
-    pub fn dark_runs(&self) -> impl Iterator<Item = (u32, u32, u32)> + '_ {
-        let n = self.size as usize;
-        self.modules
-            .chunks(n.max(1))
-            .enumerate()
-            .flat_map(move |(y, row)| {
-                let mut runs = Vec::new();
-                let mut x = 0;
-                while x < row.len() {
-                    if row[x] == 1 {
-                        let start = x;
-                        while x < row.len() && row[x] == 1 {
-                            x += 1;
-                        }
-                        runs.push((y as u32, start as u32, (x - start) as u32));
-                    } else {
-                        x += 1;
-                    }
-                }
-                runs
-            })
+    pub fn dark_runs(&self) -> DarkRuns<'_> {
+        DarkRuns { m: self, at: 0 }
+    }
+}
+
+/// The iterator behind [`QrMatrix::dark_runs`]: one scan, no allocation.
+pub struct DarkRuns<'a> {
+    m: &'a QrMatrix,
+    at: usize,
+}
+
+impl Iterator for DarkRuns<'_> {
+    type Item = (u32, u32, u32);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let n = self.m.size as usize;
+        let cells = &self.m.modules;
+        while self.at < cells.len() && cells[self.at] != 1 {
+            self.at += 1;
+        }
+        if self.at >= cells.len() {
+            return None;
+        }
+        let start = self.at;
+        let row_end = (start / n + 1) * n;
+        while self.at < row_end && cells[self.at] == 1 {
+            self.at += 1;
+        }
+        Some((
+            (start / n) as u32,
+            (start % n) as u32,
+            (self.at - start) as u32,
+        ))
     }
 }
 
@@ -181,42 +198,42 @@ pub fn encode(text: &str, options: &QrOptions) -> Result<QrMatrix> {
         )
         .field("text"));
     }
-    let ecl = match options.ec_level {
-        EcLevel::L => ECL::L,
-        EcLevel::M => ECL::M,
-        EcLevel::Q => ECL::Q,
-        EcLevel::H => ECL::H,
+    let ecc = match options.ec_level {
+        EcLevel::L => Ecc::L,
+        EcLevel::M => Ecc::M,
+        EcLevel::Q => Ecc::Q,
+        EcLevel::H => Ecc::H,
     };
-    let code = QRBuilder::new(text.as_bytes())
-        .ecl(ecl)
-        .build()
-        .map_err(|e| match e {
-            QRCodeError::EncodedData | QRCodeError::SpecifiedVersion => CheckoutError::new(
-                Code::QrTooLong,
-                format!(
-                    "{} bytes do not fit in any QR code at level {:?}",
-                    text.len(),
-                    options.ec_level
-                ),
-                format!(
-                    "内容 {} 字节，超出二维码在 {:?} 纠错级别下的容量",
-                    text.len(),
-                    options.ec_level
-                ),
-            )
-            .field("text"),
-        })?;
-    let inner = code.size as u32;
-    let q = options.quiet_zone;
+    let Some((inner, rows)) = encoder::encode(text.as_bytes(), ecc) else {
+        // Plain concatenation: `format!` would pull the formatting machinery
+        // into the QR-only entry for this one message.
+        let level = ["L", "M", "Q", "H"][ecc as usize];
+        let mut bytes = String::new();
+        push_u32(&mut bytes, text.len() as u32);
+        return Err(CheckoutError::new(
+            Code::QrTooLong,
+            [&bytes, " bytes do not fit in any QR code at level ", level].concat(),
+            [
+                "内容 ",
+                &bytes,
+                " 字节，超出二维码在 ",
+                level,
+                " 纠错级别下的容量",
+            ]
+            .concat(),
+        )
+        .field("text"));
+    };
+    let q = options.quiet_zone as usize;
     let size = inner + 2 * q;
-    let mut modules = vec![0u8; (size * size) as usize];
-    for y in 0..inner {
-        let src = (y * inner) as usize;
-        let dst = ((y + q) * size + q) as usize;
-        for x in 0..inner as usize {
-            modules[dst + x] = u8::from(code.data[src + x].value());
+    let mut modules = vec![0u8; size * size];
+    for (y, row) in rows.iter().enumerate() {
+        let dst = (y + q) * size + q;
+        for (x, m) in modules[dst..dst + inner].iter_mut().enumerate() {
+            *m = (row[x / 64] >> (x % 64) & 1) as u8;
         }
     }
+    let (size, q) = (size as u32, q as u32);
     Ok(QrMatrix {
         size,
         quiet_zone: q,
@@ -358,24 +375,24 @@ mod png {
         let px = m.size * unit;
         let row_bytes = px.div_ceil(8) as usize;
         let mut raw = Vec::with_capacity((row_bytes + 1) * px as usize);
-        let mut prev = vec![0u8; row_bytes];
         let mut row = vec![0u8; row_bytes];
-        for y in 0..px {
+        for my in 0..m.size {
+            // One pixel row per module row; the other `unit − 1` rows repeat it,
+            // which the PNG "Up" filter turns into zeros.
             row.iter_mut().for_each(|b| *b = 0);
-            for x in 0..px {
-                // Palette index 1 = dark.
-                if m.is_dark(x / unit, y / unit) {
-                    row[(x / 8) as usize] |= 0x80 >> (x % 8);
+            for mx in 0..m.size {
+                if m.is_dark(mx, my) {
+                    for x in mx * unit..(mx + 1) * unit {
+                        row[(x / 8) as usize] |= 0x80 >> (x % 8); // palette index 1 = dark
+                    }
                 }
             }
-            if y > 0 && row == prev {
-                raw.push(2); // Up: the row above, byte for byte → all zeros
-                raw.extend(std::iter::repeat_n(0, row_bytes));
-            } else {
-                raw.push(0);
-                raw.extend_from_slice(&row);
+            raw.push(0);
+            raw.extend_from_slice(&row);
+            for _ in 1..unit {
+                raw.push(2);
+                raw.resize(raw.len() + row_bytes, 0);
             }
-            std::mem::swap(&mut prev, &mut row);
         }
         let mut out = Vec::with_capacity(raw.len() / 4 + 128);
         out.extend_from_slice(b"\x89PNG\r\n\x1a\n");
@@ -493,9 +510,14 @@ mod png {
             bits.out.push(bits.acc as u8);
         }
         let (mut a, mut b) = (1u32, 0u32);
-        for &byte in data {
-            a = (a + u32::from(byte)) % 65521;
-            b = (b + a) % 65521;
+        // 5552 bytes is the most that cannot overflow before the modulo.
+        for block in data.chunks(5552) {
+            for &byte in block {
+                a += u32::from(byte);
+                b += a;
+            }
+            a %= 65521;
+            b %= 65521;
         }
         bits.out.extend_from_slice(&(b << 16 | a).to_be_bytes());
         bits.out
