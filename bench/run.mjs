@@ -1,24 +1,17 @@
 // `make bench`: every performance figure with its competitor measured in the same
 // run, printed as a table (README's Performance section is pasted from it).
 // BENCH_SECONDS (default 20) sets the throughput run's length.
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import * as esbuild from 'esbuild';
-import qrcodeGenerator from 'qrcode-generator';
-import * as qc from '../pkg/browser.js';
-import { serveStatic } from '../sandbox/static.mjs';
 import { startWorkerd } from '../sandbox/workerd.mjs';
 import { startStack } from '../sandbox/stack.mjs';
 import { storeBench, ledgerBench } from './store.mjs';
 import { timeToQrBench } from './time-to-qr.mjs';
-import { launch } from '../tests/js/browser.mjs';
+import { qrBench } from './qr.mjs';
 
-const require = createRequire(import.meta.url);
-const QRCode = require('qrcode');
 const root = fileURLToPath(new URL('../', import.meta.url));
 const rows = [];
 const row = (area, figure, value, competitor = '', ratio = '', goal = '') => {
@@ -29,146 +22,10 @@ const f1 = (x) => x.toFixed(1);
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-// ---------- size ----------
-console.log('\n# Browser build size');
-const size = (p) => {
-  const b = readFileSync(root + p);
-  return { raw: b.length, gz: gzipSync(b, { level: 9 }).length };
-};
-const wasm = size('pkg/browser/qrcheckout_bg.wasm');
-const glue = size('pkg/browser/qrcheckout.js');
-row('size', 'browser .wasm raw / gzip', `${kb(wasm.raw)} / ${kb(wasm.gz)}`);
-row('size', 'browser glue raw / gzip', `${kb(glue.raw)} / ${kb(glue.gz)}`);
-row('size', 'browser wasm + glue, gzip', kb(wasm.gz + glue.gz), '', '', '≤ 30 KB');
-// The same build without the `qr` feature, to show what QR adds.
-execFileSync(
-  'wasm-pack',
-  ['build', '--release', '--target', 'web', '--no-pack', '--out-name', 'q', '--out-dir', 'target/bench-noqr', '--no-default-features'],
-  { cwd: root, stdio: 'ignore' },
-);
-const noqr = size('target/bench-noqr/q_bg.wasm');
-row('size', 'QR adds (wasm gzip)', kb(wasm.gz - noqr.gz));
-const worker = size('pkg/worker/qrcheckout_bg.wasm');
-row('size', 'worker .wasm raw / gzip', `${kb(worker.raw)} / ${kb(worker.gz)}`);
-
-// ---------- QR in Node ----------
-const TEXT = 'https://qr.alipay.com/bax04775wixee8ieymjz00d8'; // a typical payment link
-const IMPLS = {
-  qrcheckout: (t) => qc.renderQrSvg(t, { ecLevel: 'M' }),
-  'node-qrcode': (t) => {
-    let out;
-    QRCode.toString(t, { type: 'svg', errorCorrectionLevel: 'M' }, (e, s) => {
-      out = s;
-    });
-    return out;
-  },
-  'qrcode-generator': (t) => {
-    const q = qrcodeGenerator(0, 'M');
-    q.addData(t);
-    q.make();
-    return q.createSvgTag();
-  },
-};
-function timeIt(fn, minMs = 300) {
-  for (let i = 0; i < 200; i++) fn(TEXT);
-  let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < minMs) {
-    for (let i = 0; i < 50; i++) fn(TEXT);
-    n += 50;
-  }
-  return ((performance.now() - t0) * 1000) / n;
-}
-qc.initSync({ module: readFileSync(root + 'pkg/browser/qrcheckout_bg.wasm') });
-for (const [name, fn] of Object.entries(IMPLS))
-  if (typeof fn(TEXT) !== 'string' || !fn(TEXT).includes('<svg')) throw new Error(`${name} made no SVG`);
-console.log(`\n# QR SVG in Node ${process.version} (${TEXT.length}-byte link, level M), µs/op, median of 5 interleaved rounds`);
-// Round-robin, so a noisy neighbour slows every implementation alike.
-const samples = Object.fromEntries(Object.keys(IMPLS).map((k) => [k, []]));
-for (let round = 0; round < 5; round++) for (const [k, fn] of Object.entries(IMPLS)) samples[k].push(timeIt(fn));
-const node = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)]));
-row(
-  'qr-node',
-  'renderQrSvg (Node)',
-  `${f1(node.qrcheckout)} µs`,
-  `node-qrcode ${f1(node['node-qrcode'])} µs`,
-  `${f1(node['node-qrcode'] / node.qrcheckout)}×`,
-  '≥ 2×',
-);
-row(
-  'qr-node',
-  'vs qrcode-generator (Node)',
-  '',
-  `qrcode-generator ${f1(node['qrcode-generator'])} µs`,
-  `${f1(node['qrcode-generator'] / node.qrcheckout)}×`,
-);
-
-// ---------- QR in Chromium ----------
-console.log('\n# QR SVG in headless Chromium, µs/op, median of 5 interleaved rounds');
-mkdirSync(root + 'target/bench-build', { recursive: true });
-await esbuild.build({
-  entryPoints: [require.resolve('qrcode/lib/browser.js')],
-  bundle: true,
-  format: 'iife',
-  globalName: 'QRCode',
-  outfile: root + 'target/bench-build/qrcode.bundle.js',
-  logLevel: 'silent',
-});
-const statics = await serveStatic({
-  port: 0,
-  mounts: {
-    '/pkg/': root + 'pkg',
-    '/node_modules/': root + 'node_modules',
-    '/bench-build/': root + 'target/bench-build',
-    '/': root + 'bench',
-  },
-});
-const browser = await launch();
-try {
-  const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${statics.address().port}/qr-page.html`);
-  await page.waitForFunction(() => window.ready === true);
-  const inPage = Object.fromEntries(Object.keys(IMPLS).map((k) => [k, []]));
-  for (let round = 0; round < 5; round++) {
-    for (const name of Object.keys(IMPLS)) {
-      inPage[name].push(
-        await page.evaluate(
-          ([n, text]) => {
-            const fn = window.impls[n];
-            for (let i = 0; i < 200; i++) fn(text);
-            let k = 0;
-            const t0 = performance.now();
-            while (performance.now() - t0 < 300) {
-              for (let i = 0; i < 50; i++) fn(text);
-              k += 50;
-            }
-            return ((performance.now() - t0) * 1000) / k;
-          },
-          [name, TEXT],
-        ),
-      );
-    }
-  }
-  const chrome = Object.fromEntries(Object.entries(inPage).map(([k, xs]) => [k, median(xs)]));
-  row(
-    'qr-chromium',
-    'renderQrSvg (Chromium)',
-    `${f1(chrome.qrcheckout)} µs`,
-    `node-qrcode ${f1(chrome['node-qrcode'])} µs`,
-    `${f1(chrome['node-qrcode'] / chrome.qrcheckout)}×`,
-    '≥ 2×',
-  );
-  row(
-    'qr-chromium',
-    'vs qrcode-generator (Chromium)',
-    '',
-    `qrcode-generator ${f1(chrome['qrcode-generator'])} µs`,
-    `${f1(chrome['qrcode-generator'] / chrome.qrcheckout)}×`,
-  );
-} finally {
-  await browser.close();
-  statics.close();
-}
+// ---------- browser entry sizes, QR speed ----------
+await qrBench(row);
+const worker = readFileSync(root + 'pkg/worker/qrcheckout_bg.wasm');
+row('size', 'worker .wasm raw / gzip', `${kb(worker.length)} / ${kb(gzipSync(worker, { level: 9 }).length)}`);
 
 // ---------- signing + cold start inside workerd ----------
 console.log('\n# Inside workerd (timed from outside: workerd stops the clock during a request)');

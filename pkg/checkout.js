@@ -3,11 +3,11 @@
 // that survives a retry), watching the order (live events, else polling) and
 // the expiry countdown. The worker prices every order; the page only shows.
 //
-// What a page needs to show a payment is the small QR entry, loaded up front.
-// The validator (the full browser entry) is loaded on first use: it checks the
-// choice before it leaves the page, and the worker checks it again by the same
-// Rust rules either way, so a purchase never waits for it to download.
-import initQr, { paymentQrSource } from './qr/qrcheckout.js';
+// What a page needs to show a payment is the small QR entry, loaded as soon as
+// the flow is created (imported dynamically, so the catalog request does not wait
+// for it). The validator (the full browser entry) is loaded on first use: it
+// checks the choice before it leaves the page, and the worker checks it again by
+// the same Rust rules either way, so a purchase never waits for it to download.
 
 const FINAL = new Set(['paid', 'expired', 'failed']);
 const sleep = (ms, signal) =>
@@ -51,17 +51,18 @@ export function createCheckout({
   pollMaxMs = 5000,
 }) {
   const base = endpoint.replace(/\/$/, '');
-  let ready;
   let validator;
   let validatorLoaded = null;
   let products;
-  const initArg = (w) => (w === undefined ? undefined : { module_or_path: w });
-  const wasmReady = () => (ready ??= initQr(initArg(wasm)));
-  const loadValidator = () =>
-    (validator ??= import('./browser/qrcheckout.js').then(async (m) => {
-      await m.default(initArg(validatorWasm));
-      return (validatorLoaded = m);
-    }));
+  const load = (path, w) =>
+    import(path).then(async (m) => {
+      await m.default(w === undefined ? undefined : { module_or_path: w });
+      return m;
+    });
+  const qr = load('./qr/qrcheckout.js', wasm);
+  qr.catch(() => {}); // reported by the call that needs it
+  const wasmReady = () => qr;
+  const loadValidator = () => (validator ??= load('./browser/qrcheckout.js', validatorWasm).then((m) => (validatorLoaded = m)));
 
   async function request(path, init = {}) {
     const res = await fetchImpl(base + path, init);
@@ -106,7 +107,7 @@ export function createCheckout({
    * (null for an app credential), `link` the payment as a URL to open when there is one.
    */
   async function start(choice, { signal } = {}) {
-    const [list] = await Promise.all([catalog(), wasmReady()]);
+    const [list, { paymentQrSource }] = await Promise.all([catalog(), wasmReady()]);
     const quote = validatorLoaded ? validatorLoaded.validateChoice(list, choice) : choice;
     const key = crypto.randomUUID();
     const body = JSON.stringify({

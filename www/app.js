@@ -1,8 +1,8 @@
 // The demo page: markup and words in index.html, styles in style.css, the flow from the package.
 import { createCheckout, countdown } from '/pkg/checkout.js';
-import { renderQrSvg } from '/pkg/qr.js';
 const $ = (id) => document.getElementById(id);
 const checkout = createCheckout({ endpoint: new URLSearchParams(location.search).get('worker') ?? `http://${location.hostname}:8787` });
+let edited = false;
 let lang = localStorage.getItem('lang') ?? (navigator.language.startsWith('zh') ? 'zh' : 'en');
 const word = (key) => $('words').content.querySelector(`[value="${key}"]`)?.dataset[lang] ?? key;
 const view = (s) => (document.body.dataset.state = s) && ['form', 'payment', 'paid', 'expired'].forEach((id) => ($(id).hidden = id !== s));
@@ -18,8 +18,18 @@ function render() {
   fill($('gateway'), checkout.options(choice()).gateways);
   fill($('payType'), checkout.options(choice()).payTypes);
   $('openid-row').hidden = !checkout.options(choice()).fields.includes('openid');
-  const total = checkout.validate({ ...choice(), openid: openid() }).then((q) => `${q.amount} ${q.currency}`);
-  total.catch(() => '–').then((text) => ($('total').textContent = text));
+  // Until the buyer edits the form the total is the listed price (quantity 1); from
+  // the first edit on it is the validator's quote, which loads the validator then.
+  const listed = checkout.options(choice()).products.find((p) => p.sku === value('sku'));
+  const quote = edited
+    ? checkout.validate({ ...choice(), openid: openid() })
+    : Promise.resolve({ amount: listed?.price, currency: listed?.currency });
+  quote
+    .then(
+      (q) => `${q.amount} ${q.currency}`,
+      () => '–',
+    )
+    .then((text) => ($('total').textContent = text));
 }
 function fail(e) {
   const field = $(`${e.field}-error`)?.closest('[hidden]') === null ? e.field : null;
@@ -29,6 +39,7 @@ function fail(e) {
   $(field)?.focus();
 }
 async function showPayment({ order, payment, qr, link }) {
+  const { renderQrSvg } = await import('/pkg/qr.js'); // loaded and ready by now (checkout.ready)
   view('payment');
   $('payment-title').textContent = word(qr ? 'scan' : 'app');
   [$('order-id').textContent, $('pay-amount').textContent] = [order.merchantOrderId, `${order.amount} ${order.currency}`];
@@ -53,7 +64,7 @@ async function pay(event) {
   if (started) showPayment(started);
 }
 $('lang').addEventListener('click', () => localStorage.setItem('lang', (lang = lang === 'zh' ? 'en' : 'zh')) ?? render());
-$('form').addEventListener('input', (e) => e.target.id !== 'openid' && render());
+$('form').addEventListener('input', (e) => (edited = true) && e.target.id !== 'openid' && render());
 $('form').addEventListener('submit', pay);
 $('retry').addEventListener('click', () => view('form'));
 view('form');

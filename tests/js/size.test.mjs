@@ -1,0 +1,24 @@
+// Page weight cannot creep: each browser entry's wasm + glue (gzip -9) stays
+// under its ceiling. The ceilings are today's sizes plus 2 %, lowered whenever an
+// entry shrinks; the page-weight goals (40 KB full, 18 KB QR-only) are printed
+// beside them and tracked by `make bench` (bench/README.md says what is left).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { entrySizes } from '../../bench/qr.mjs';
+
+const KB = 1024;
+const CEILING = { full: 126 * KB, qr: 31.2 * KB };
+const GOAL = { full: 40 * KB, qr: 18 * KB };
+
+for (const [entry, size] of Object.entries(entrySizes())) {
+  test(`${entry} entry: wasm + glue within its ceiling`, (t) => {
+    const total = size.wasm + size.glue;
+    t.diagnostic(`${entry}: ${(total / KB).toFixed(1)} KB gzip (ceiling ${CEILING[entry] / KB} KB, goal ${GOAL[entry] / KB} KB)`);
+    assert.ok(total <= CEILING[entry], `${(total / KB).toFixed(1)} KB > ${CEILING[entry] / KB} KB`);
+  });
+}
+
+test('the QR entry is a fraction of the full one (it does not pull in the checkout code)', () => {
+  const { full, qr } = entrySizes();
+  assert.ok(qr.wasm * 3 < full.wasm, `QR wasm ${qr.wasm} B vs full ${full.wasm} B`);
+});
