@@ -62,7 +62,15 @@ export function createCheckout({
   const qr = load('./qr/qrcheckout.js', wasm);
   qr.catch(() => {}); // reported by the call that needs it
   const wasmReady = () => qr;
-  const loadValidator = () => (validator ??= load('./browser/qrcheckout.js', validatorWasm).then((m) => (validatorLoaded = m)));
+  // A validator that failed to load (a dropped connection) is tried again on the next call.
+  const loadValidator = () =>
+    (validator ??= load('./browser/qrcheckout.js', validatorWasm).then(
+      (m) => (validatorLoaded = m),
+      (e) => {
+        validator = undefined;
+        throw e;
+      },
+    ));
 
   async function request(path, init = {}) {
     const res = await fetchImpl(base + path, init);

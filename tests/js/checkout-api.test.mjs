@@ -62,6 +62,45 @@ test('validate: exact quotes from the catalog, typed errors naming the buyer fie
   await context.close();
 });
 
+test('a purchase never waits for the validator: it loads on first use, and without it the worker answers the same typed errors', async () => {
+  const { p, context, worker } = await page();
+  const fetched = [];
+  p.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  const r = await p.evaluate(async (endpoint) => {
+    const err = (e) => [e.name, e.code, e.field, e.messageZh];
+    // The validator's wasm cannot be fetched: local checks fail, purchases do not.
+    const c = window.qc.createCheckout({ endpoint, validatorWasm: '/pkg/missing.wasm' });
+    await c.catalog();
+    const fields = c.options({ sku: 'longjing-250g', gateway: 'yimafu', payType: '22' }).fields;
+    const local = await c.validate({ sku: 'nf2t', gateway: 'gatepay', payType: 'WEB' }).then(
+      () => 'validated',
+      (e) => e.name,
+    );
+    const wechatTwo = await c.start({ sku: 'longjing-250g', quantity: 2, gateway: 'gatepay-io', payType: 'wechat' }).then(() => null, err);
+    const started = await c.start({ sku: 'nf2t', gateway: 'gatepay', payType: 'WEB' });
+    // With the validator loaded the same choice fails the same way, before any request.
+    const good = window.qc.createCheckout({ endpoint });
+    const before = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/checkout')).length;
+    const localTwo = await good
+      .validate({ sku: 'longjing-250g', quantity: 2, gateway: 'gatepay-io', payType: 'wechat' })
+      .then(() => null, err);
+    const startTwo = await good
+      .start({ sku: 'longjing-250g', quantity: 2, gateway: 'gatepay-io', payType: 'wechat' })
+      .then(() => null, err);
+    const after = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/checkout')).length;
+    return { fields, local, wechatTwo, qr: started.qr.kind, localTwo, startTwo, requests: after - before };
+  }, worker);
+  assert.deepEqual(r.fields, ['openid'], 'the catalog names the fields, no validator needed');
+  assert.notEqual(r.local, 'validated');
+  assert.deepEqual(r.wechatTwo, ['CheckoutError', 'wechat_single_item', 'quantity', 'productNum：微信支付只能单件购买']);
+  assert.equal(r.qr, 'text', 'the purchase went through without the validator');
+  assert.deepEqual(r.localTwo, r.wechatTwo, 'local and worker checks agree');
+  assert.deepEqual(r.startTwo, r.wechatTwo);
+  assert.equal(r.requests, 0, 'with the validator loaded, a bad choice never leaves the page');
+  assert.ok(fetched.includes('/pkg/qr/qrcheckout_bg.wasm'), 'the QR entry was loaded');
+  await context.close();
+});
+
 test('start → watch: live events to paid, for a QR text and a gateway image', async () => {
   const { p, context, worker } = await page();
   for (const choice of [
