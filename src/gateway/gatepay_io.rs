@@ -364,7 +364,7 @@ impl GatewayModule for GatepayIo {
             product_num: c.quantity,
             pay_type: c.pay_type.to_owned(),
             out_order_id: c.merchant_order_id.to_owned(),
-            custom: serde_json::json!({ "sku": c.sku, "qty": c.quantity }).to_string(),
+            custom: c.echo_tag(),
         }
         .build(&Config {
             base_url: settings.base_url.to_owned(),

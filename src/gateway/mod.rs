@@ -64,6 +64,14 @@ pub struct PricedChoice<'a> {
     pub cancel_url: Option<&'a str>,
 }
 
+impl PricedChoice<'_> {
+    /// `{"qty":…,"sku":…}`: what gatepay.io (`custom`) and 易码付 (`attach`) carry
+    /// through to their notifications, so a paid order still names what was bought.
+    pub fn echo_tag(&self) -> String {
+        serde_json::json!({ "sku": self.sku, "qty": self.quantity }).to_string()
+    }
+}
+
 /// Where a gateway module sends its order: the merchant's public settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings<'a> {

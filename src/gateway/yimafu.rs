@@ -431,7 +431,7 @@ impl GatewayModule for Yimafu {
             client_ip: client_ip.to_owned(),
             notify_url: c.notify_url.to_owned(),
             time_expire: Some((c.expires_at.saturating_sub(c.now_ms) / 60_000).max(1)),
-            attach: Some(serde_json::json!({ "sku": c.sku, "qty": c.quantity }).to_string()),
+            attach: Some(c.echo_tag()),
             openid: c.openid.map(str::to_owned),
             split: None,
             pay_extra: None,
