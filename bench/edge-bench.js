@@ -31,8 +31,10 @@ const REQ = {
   yimafu: { gateway: 'yimafu', payType: '30', sku: 'longjing-250g', quantity: 1, clientIp: '203.0.113.7' },
 };
 const REPLY = {
+  // order_price is a JSON number with its trailing zero, as the spec's example writes it.
   'gatepay-io': () =>
-    '{"code":100,"msg":"请求成功","time":"1700000000","data":{"order_type":"alipay","order_price":29.90,"order_url":"https://gatepay.io/pay/index?id=5cbadd67774f8&type=alipay"}}',
+    '{"code":100,"msg":"请求成功","time":"1700000000","data":{"order_type":"alipay","order_price":29.90,' +
+    '"order_url":"https://gatepay.io/pay/index?id=5cbadd67774f8&type=alipay"}}',
   gatepay: () =>
     JSON.stringify({
       status: 'SUCCESS',
@@ -42,7 +44,11 @@ const REPLY = {
       data: JSON.stringify({ prepayId: 'GP1', terminalType: 'WEB', expireTime: NOW + 900000, qrContent: 'https://pay.gate.io/qr/GP1' }),
     }),
   yimafu: (id) =>
-    `{"resultCode":200,"message":"成功","Data":{"out_trade_no":"${id}","trade_no":"YMF1","channel":"alipay_qr","body":"https://qr.alipay.com/bax04775wixee8ieymjz00d8"}}`,
+    JSON.stringify({
+      resultCode: 200,
+      message: '成功',
+      Data: { out_trade_no: id, trade_no: 'YMF1', channel: 'alipay_qr', body: 'https://qr.alipay.com/bax04775wixee8ieymjz00d8' },
+    }),
 };
 const ID = 'QC1700000000000abcdefghij';
 const nonce = (i) => `n${String(i).padStart(31, '0')}`;

@@ -126,7 +126,8 @@ export async function qrBench(row) {
       );
     for (const length of LENGTHS) {
       const [o, t] = await inPage(['svg', 'qrcode-svg'], length);
-      row('qr-chromium', `renderQrSvg, ${length}-byte link (Chromium)`, `${f1(o)} µs`, `node-qrcode ${f1(t)} µs`, `${f1(t / o)}×`, '≥ 4×');
+      const figure = `renderQrSvg, ${length}-byte link (Chromium)`;
+      row('qr-chromium', figure, `${f1(o)} µs`, `node-qrcode ${f1(t)} µs`, `${f1(t / o)}×`, '≥ 4×');
     }
     for (const [mine, theirs, figure, what] of [
       ['png', 'qrcode-png', 'renderQrPng', 'toDataURL'],

@@ -62,7 +62,7 @@ test('validate: exact quotes from the catalog, typed errors naming the buyer fie
   await context.close();
 });
 
-test('a purchase never waits for the validator: it loads on first use, and without it the worker answers the same typed errors', async () => {
+test('a purchase never waits for the validator (loaded on first use); without it the worker answers the same typed errors', async () => {
   const { p, context, worker } = await page();
   const fetched = [];
   p.on('request', (r) => fetched.push(new URL(r.url()).pathname));
