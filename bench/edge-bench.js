@@ -69,10 +69,7 @@ async function refCheckout(gw, i) {
   return { signed: request, order: ref.open(order, 200, REPLY[gw](id)) };
 }
 
-// Notifications for order ID, signed by the reference's own signers (Node-free, WebCrypto).
-const enc = new TextEncoder();
-const hexOf = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
-const md5 = async (s) => hexOf(await crypto.subtle.digest('MD5', enc.encode(s)));
+// Notifications for order ID, signed by the reference's own signers (WebCrypto).
 async function notifications() {
   const io = {
     appkey: ENV.GATEPAY_IO_APPKEY,
@@ -84,10 +81,7 @@ async function notifications() {
     paytime: String(NOW / 1000),
     extend: '',
   };
-  io.sign = await md5(
-    (await md5(io.appkey + io.order_id + io.out_order_id + io.price + io.realprice + io.type + io.paytime + io.extend)) +
-      ENV.GATEPAY_IO_APPSECRET,
-  );
+  io.sign = await ref.gatepayIoNotifySign(io, ENV.GATEPAY_IO_APPSECRET);
   const data = JSON.stringify({
     merchantTradeNo: ID,
     prepayId: 'GP1',
@@ -99,8 +93,7 @@ async function notifications() {
     createTime: NOW,
   });
   const gpBody = JSON.stringify({ bizType: 'PAY', bizId: 'B1', bizStatus: 'PAY_SUCCESS', client_id: ENV.GATEPAY_CLIENT_ID, data });
-  const key = await crypto.subtle.importKey('raw', enc.encode(ENV.GATEPAY_SECRET_KEY), { name: 'HMAC', hash: 'SHA-512' }, false, ['sign']);
-  const gpSig = hexOf(await crypto.subtle.sign('HMAC', key, enc.encode(`${NOW}\nnonce1\n${gpBody}\n`)));
+  const gpSig = await ref.hmac512(ENV.GATEPAY_SECRET_KEY, `${NOW}\nnonce1\n${gpBody}\n`);
   const y = {
     app_id: ENV.YIMAFU_APP_ID,
     out_trade_no: ID,
@@ -113,12 +106,7 @@ async function notifications() {
     attach: '',
     trade_state: 'success',
   };
-  const sorted = Object.keys(y)
-    .filter((k) => y[k] !== '')
-    .sort()
-    .map((k) => `${k}=${y[k]}`)
-    .join('&');
-  y.sign = (await md5(`${sorted}&key=${ENV.YIMAFU_KEY}`)).toUpperCase();
+  y.sign = await ref.yimafuSign(ref.yimafuPairs(y), ENV.YIMAFU_KEY);
   const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
   return {
     'gatepay-io': { headers: formHeaders, body: new URLSearchParams(io).toString(), query: '' },

@@ -11,7 +11,7 @@ const hex = (buf) => {
 };
 const md5 = async (text) => hex(await crypto.subtle.digest('MD5', enc.encode(text)));
 const hmacKeys = new Map();
-const hmac512 = async (secret, text) => {
+export const hmac512 = async (secret, text) => {
   let key = hmacKeys.get(secret);
   if (!key)
     hmacKeys.set(
@@ -20,6 +20,17 @@ const hmac512 = async (secret, text) => {
     );
   return hex(await crypto.subtle.sign('HMAC', key, enc.encode(text)));
 };
+/** 易码付's rule: the non-empty parameters but `sign`, sorted by name. */
+export const yimafuPairs = (p) =>
+  Object.entries(p)
+    .filter(([k, v]) => k !== 'sign' && v !== '')
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+/** 易码付: uppercase MD5 over `k=v&…&key=`. */
+export const yimafuSign = async (pairs, key) => (await md5(`${pairs.map(([k, v]) => `${k}=${v}`).join('&')}&key=${key}`)).toUpperCase();
+/** gatepay.io's notification rule. */
+export const gatepayIoNotifySign = async (p, secret) =>
+  md5((await md5(p.appkey + p.order_id + p.out_order_id + p.price + p.realprice + p.type + p.paytime + p.extend)) + secret);
+
 const toFen = (text) => {
   const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(text);
   if (!m) throw new Error(`bad amount ${text}`);
@@ -98,8 +109,8 @@ export async function checkout(shop, req, now, id, nonce) {
       pay_type: req.payType,
       time_expire: String(shop.expiryMs / 60000),
     };
-    const pairs = Object.entries(p).sort(([a], [b]) => (a < b ? -1 : 1));
-    const sign = (await md5(`${pairs.map(([k, v]) => `${k}=${v}`).join('&')}&key=${env.YIMAFU_KEY}`)).toUpperCase();
+    const pairs = yimafuPairs(p);
+    const sign = await yimafuSign(pairs, env.YIMAFU_KEY);
     request = {
       method: 'POST',
       url: `${env.YIMAFU_BASE_URL}/v1/transactions/order.html`,
@@ -161,10 +172,7 @@ export async function notify(shop, gateway, { headers, body }, order, now, windo
   let id, fen, notifyId;
   if (gateway === 'gatepay-io') {
     const p = Object.fromEntries(new URLSearchParams(body));
-    const want = await md5(
-      (await md5(p.appkey + p.order_id + p.out_order_id + p.price + p.realprice + p.type + p.paytime + p.extend)) +
-        env.GATEPAY_IO_APPSECRET,
-    );
+    const want = await gatepayIoNotifySign(p, env.GATEPAY_IO_APPSECRET);
     if (!same(want, (p.sign ?? '').toLowerCase())) throw fail('bad_signature', 'signature');
     if (Math.abs(now - Number(p.paytime) * 1000) > windowMs) throw fail('stale_timestamp', 'paytime');
     [id, fen, notifyId] = [p.out_order_id, toFen(p.realprice), p.order_id];
@@ -179,10 +187,7 @@ export async function notify(shop, gateway, { headers, body }, order, now, windo
     [id, fen, notifyId] = [d.merchantTradeNo, toFen(d.orderAmount), n.bizId];
   } else {
     const p = Object.fromEntries(new URLSearchParams(body));
-    const pairs = Object.entries(p)
-      .filter(([k, v]) => k !== 'sign' && v !== '')
-      .sort(([a], [b]) => (a < b ? -1 : 1));
-    const want = (await md5(`${pairs.map(([k, v]) => `${k}=${v}`).join('&')}&key=${env.YIMAFU_KEY}`)).toUpperCase();
+    const want = await yimafuSign(yimafuPairs(p), env.YIMAFU_KEY);
     if (!same(want, (p.sign ?? '').toUpperCase())) throw fail('bad_signature', 'signature');
     if (p.trade_state !== 'success') throw fail('malformed_notification', 'not paid');
     [id, fen, notifyId] = [p.out_trade_no, Number(p.true_amount), p.trade_no];
