@@ -9,6 +9,7 @@ import { startSandbox, DEFAULTS } from '../../sandbox/gateway.mjs';
 import { startWorkerd, CHECKOUT_MODULES } from '../../sandbox/workerd.mjs';
 import { workerBindings } from '../../sandbox/stack.mjs';
 import { verifyFulfilmentWebhook } from '../../pkg/webhook.js';
+import { checkoutAndPay } from './flows.mjs';
 
 const PORT = 18987;
 const HOOK_PORT = 18989;
@@ -86,20 +87,7 @@ after(async () => {
   await webhookDown();
 });
 
-async function paidOrder(order = ORDERS[0]) {
-  const r = await fetch(`${worker.url}/checkout`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(order),
-  });
-  const body = await r.json();
-  assert.equal(r.status, 200, JSON.stringify(body));
-  const id = body.payment.merchantOrderId;
-  const seen = [...sandbox.orders.values()].find((o) => o.merchantOrderId === id);
-  const paid = await sandbox.pay(seen.id);
-  assert.equal(paid.notifyStatus, 200);
-  return { id, sandboxId: seen.id };
-}
+const paidOrder = (order = ORDERS[0]) => checkoutAndPay(worker.url, sandbox, order);
 const view = async (id) => (await fetch(`${worker.url}/orders/${id}`)).json();
 async function until(what, check, ms = 20000) {
   const deadline = Date.now() + ms;
@@ -138,17 +126,9 @@ test('onPaid failing its first three runs ends done, with exactly one successful
 async function paidOrderFailingHook(n) {
   // The event id is derived from the order id, known only after checkout: fail by order instead.
   const original = hook.failFirst;
-  const r = await fetch(`${worker.url}/checkout`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ORDERS[0]),
+  return checkoutAndPay(worker.url, sandbox, ORDERS[0], {
+    beforePay: (id) => (hook.failFirst = { ...original, [`evt_${id}_paid`]: n }),
   });
-  const body = await r.json();
-  const id = body.payment.merchantOrderId;
-  hook.failFirst = { ...original, [`evt_${id}_paid`]: n };
-  const seen = [...sandbox.orders.values()].find((o) => o.merchantOrderId === id);
-  assert.equal((await sandbox.pay(seen.id)).notifyStatus, 200);
-  return { id, sandboxId: seen.id };
 }
 const stack = (sandboxId) => () => sandbox.notification(sandboxId);
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startSandbox, DEFAULTS } from '../../sandbox/gateway.mjs';
+import { checkoutAndPay } from './flows.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const WRANGLER = join(root, 'node_modules/.bin/wrangler');
@@ -114,17 +115,7 @@ test('wrangler dev serves worker/ against the sandbox: checkout → pay → paid
       { gateway: 'yimafu', payType: '30', sku: 'member-month' },
       { gateway: 'gatepay', payType: 'WEB', sku: 'nf2t' },
     ]) {
-      const r = await fetch(`${base}/checkout`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(order),
-      });
-      const body = await r.json();
-      assert.equal(r.status, 200, JSON.stringify(body));
-      const id = body.payment.merchantOrderId;
-      const seen = [...sandbox.orders.values()].find((o) => o.merchantOrderId === id);
-      const paid = await sandbox.pay(seen.id);
-      assert.equal(paid.notifyStatus, 200, paid.notifyReply);
+      const { id } = await checkoutAndPay(base, sandbox, order);
       assert.equal((await (await fetch(`${base}/orders/${id}`)).json()).state, 'paid', order.gateway);
     }
   } finally {
