@@ -77,10 +77,6 @@ try {
     `crypto.subtle ${f1(subtleOnly)} µs`,
     `${f1(subtleOnly / signOnly)}×`,
   );
-  // Where our time goes: each call crosses the boundary with JSON text both ways.
-  const build = await perOp('/build', 5000);
-  const signReq = await perOp('/signreq', 5000);
-  row('workerd', 'of which buildOrder / signRequest (each one call)', `${f1(build)} µs / ${f1(signReq)} µs`);
   const inst = await perOp('/instantiate', 200);
   row('workerd', 'cold start: instantiate worker wasm (workerd)', `${(inst / 1000).toFixed(2)} ms`, '', '', '≤ 5 ms');
 } finally {

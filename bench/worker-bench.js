@@ -29,11 +29,6 @@ export default {
         const unsigned = buildOrder('gatepay', order(i), CONFIG);
         sink += signRequest('gatepay', unsigned, SECRET, { timestamp: ts, nonce: nonce(i) }).signature.length;
       }
-    } else if (url.pathname === '/build') {
-      for (let i = 0; i < n; i++) sink += buildOrder('gatepay', order(i), CONFIG).body.length;
-    } else if (url.pathname === '/signreq') {
-      const unsigned = buildOrder('gatepay', order(0), CONFIG);
-      for (let i = 0; i < n; i++) sink += signRequest('gatepay', unsigned, SECRET, { timestamp: ts, nonce: nonce(i) }).signature.length;
     } else if (url.pathname === '/wasm-sign') {
       const body = JSON.stringify(order(0));
       for (let i = 0; i < n; i++) sink += signGatepay(String(ts), nonce(i), body, SECRET).length;
