@@ -23,7 +23,6 @@ const ENV = {
   YIMAFU_APP_ID: 'app_bench',
   YIMAFU_KEY: 'benchkey0123456789abcdef0123456',
 };
-const SECRET = { 'gatepay-io': ENV.GATEPAY_IO_APPSECRET, gatepay: ENV.GATEPAY_SECRET_KEY, yimafu: ENV.YIMAFU_KEY };
 const shop = { catalog, env: ENV, publicBaseUrl: ENV.PUBLIC_BASE_URL, expiryMs: 15 * 60 * 1000 };
 const REQ = {
   'gatepay-io': { gateway: 'gatepay-io', payType: 'alipay', sku: 'longjing-250g', quantity: 1 },
@@ -53,16 +52,16 @@ const REPLY = {
 const ID = 'QC1700000000000abcdefghij';
 const nonce = (i) => `n${String(i).padStart(31, '0')}`;
 
-/** Ours, exactly as the worker runs it: handler (plan, sign, parse) and the order's object (create, open). */
+/** Ours, exactly as the worker runs it: the handler's one call (price, plan, sign), then the order object's (read the reply, open). */
+const SHOP = new q.Shop(catalog, ENV);
+const checkoutText = (gw, i) => SHOP.checkout(JSON.stringify(REQ[gw]), undefined, NOW, 'abcdefghij', undefined, nonce(i));
 function oursCheckout(gw, i) {
-  const id = q.orderId(NOW, 'abcdefghij');
-  const merchant = q.merchantFromEnv(ENV);
-  const plan = q.planCheckout(catalog, merchant, REQ[gw], NOW, id);
-  const record = q.creatingOrder(plan);
-  const signed = q.signRequest(gw, plan.unsigned, SECRET[gw], { timestamp: NOW, nonce: nonce(i) });
-  const payment = q.paymentFor(plan, 200, REPLY[gw](id));
-  return { signed, order: q.openOrder(record, payment) };
+  const { order, request } = JSON.parse(checkoutText(gw, i));
+  return { signed: request, order: q.settleOrder(order, 200, REPLY[gw](order.merchantOrderId)) };
 }
+/** The handler verifies (one call), the order's object applies (one call). */
+const verified = (gw) => SHOP.verifyNotify(gw, JSON.stringify(incoming[gw]), NOW, 300000);
+const oursNotify = (gw, order) => q.applyNotification(order, JSON.parse(verified(gw)), NOW);
 async function refCheckout(gw, i) {
   const id = `QC${NOW.toString(36).padStart(8, '0')}abcdefghij`.toUpperCase();
   const { order, request } = await ref.checkout(shop, REQ[gw], NOW, id, nonce(i));
@@ -147,7 +146,7 @@ export default {
           a.order.state === b.order.state &&
           a.order.amount === b.order.amount;
         const order = pending(g);
-        const t = q.applyNotification(order, q.verifyNotify(g, incoming[g], SECRET[g], { now: NOW, windowMs: 300000 }), NOW);
+        const t = oursNotify(g, order);
         const r = await ref.notify(shop, g, incoming[g], order, NOW, 300000);
         out[g] = ok && t.order.state === 'paid' && r.state === 'paid' ? 'same' : { ours: a, ref: b, t, r };
       }
@@ -156,19 +155,16 @@ export default {
     }
     if (url.pathname === '/steps') {
       const k = Number(url.searchParams.get('k'));
-      const merchant = q.merchantFromEnv(ENV);
-      const plan = q.planCheckout(catalog, merchant, REQ[gw], NOW, ID);
-      const record = q.creatingOrder(plan);
-      const payment = q.paymentFor(plan, 200, REPLY[gw](ID));
+      const { order: record } = JSON.parse(checkoutText(gw, 1));
+      const reply = REPLY[gw](record.merchantOrderId);
+      const order = pending(gw);
+      const notification = JSON.parse(verified(gw));
       const steps = [
-        () => q.orderId(NOW, 'abcdefghij'),
-        () => q.merchantFromEnv(ENV),
-        () => q.planCheckout(catalog, merchant, REQ[gw], NOW, ID),
-        () => q.creatingOrder(plan),
-        () => q.signRequest(gw, plan.unsigned, SECRET[gw], { timestamp: NOW, nonce: nonce(1) }),
-        () => q.paymentFor(plan, 200, REPLY[gw](ID)),
-        () => q.openOrder(record, payment),
-        () => q.verifyNotify(gw, incoming[gw], SECRET[gw], { now: NOW, windowMs: 300000 }),
+        () => checkoutText(gw, 1),
+        () => JSON.parse(checkoutText(gw, 1)),
+        () => q.settleOrder(record, 200, reply),
+        () => verified(gw),
+        () => q.applyNotification(order, notification, NOW),
       ];
       for (let i = 0; i < n; i++) sink += steps[k]() ? 1 : 0;
     }
@@ -176,10 +172,7 @@ export default {
     else if (url.pathname === '/checkout/ref') for (let i = 0; i < n; i++) sink += (await refCheckout(gw, i)).signed.body.length;
     else if (url.pathname === '/notify/ours' || url.pathname === '/notify/ref') {
       const order = pending(gw);
-      if (url.pathname === '/notify/ours')
-        for (let i = 0; i < n; i++)
-          sink += q.applyNotification(order, q.verifyNotify(gw, incoming[gw], SECRET[gw], { now: NOW, windowMs: 300000 }), NOW).order.state
-            .length;
+      if (url.pathname === '/notify/ours') for (let i = 0; i < n; i++) sink += oursNotify(gw, order).order.state.length;
       else for (let i = 0; i < n; i++) sink += (await ref.notify(shop, gw, incoming[gw], order, NOW, 300000)).state.length;
     }
     return new Response(String(sink));

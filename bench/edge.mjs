@@ -7,7 +7,7 @@ import { startWorkerd } from '../sandbox/workerd.mjs';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const f1 = (x) => x.toFixed(1);
 const GATEWAYS = ['gatepay-io', 'gatepay', 'yimafu'];
-const STEPS = ['orderId', 'merchantFromEnv', 'planCheckout', 'creatingOrder', 'signRequest', 'paymentFor', 'openOrder', 'verifyNotify'];
+const STEPS = ['Shop.checkout', '… + JSON.parse', 'settleOrder', 'Shop.verifyNotify', 'applyNotification'];
 
 export async function edgeBench(row) {
   console.log('\n# Edge CPU paths in workerd, µs per order (timed from outside: workerd stops the clock in a request)');
@@ -39,10 +39,12 @@ export async function edgeBench(row) {
       for (let i = 0; i < 5; i++) samples.push((await once(path, n)) - (await once('/none', 1)));
       return (median(samples) * 1000) / n;
     };
-    for (const [what, figure] of [
-      ['checkout', 'checkout CPU path: price → build → sign → parse → open'],
-      ['notify', 'notify path: verify → apply'],
-    ]) {
+    for (const [what, figure] of process.env.STEPS_ONLY
+      ? []
+      : [
+          ['checkout', 'checkout CPU path: price → build → sign → parse → open'],
+          ['notify', 'notify path: verify → apply'],
+        ]) {
       for (const gw of GATEWAYS) {
         const ours = await perOp(`/${what}/ours?gw=${gw}`);
         const ref = await perOp(`/${what}/ref?gw=${gw}`);

@@ -5,40 +5,20 @@
 // headers — it asks Rust for (`gatewayFacts`). Each order lives in its own
 // Durable Object (durable.js, logic in orders.js).
 import wasm from './worker/qrcheckout_bg.wasm';
-import {
-  init,
-  gatewayFacts,
-  merchantFromEnv,
-  publicCatalog,
-  orderId,
-  planCheckout,
-  signRequest,
-  paymentFor,
-  verifyNotify,
-  notifyReply,
-} from './worker.js';
-import { memoryOrders, orderSettings, errorFields, configureFulfilment } from './orders.js';
+import { init, gatewayFacts, Shop, notifyReply } from './worker.js';
+import { memoryOrders, orderSettings, errorFields, statusOf, configureFulfilment } from './orders.js';
 import { listLedger, MAX_PAGE } from './ledger.js';
 import { bucketKey, limitSettings, memoryBuckets } from './limiter.js';
 
 const MAX_BODY = 16 * 1024;
+// One object for a caller that passes no env, so its shop is read once too.
+const NO_ENV = Object.freeze({});
 const MAX_NOTIFY_BODY = 64 * 1024;
 // The fields that make two checkouts "the same request" for an Idempotency-Key
 // (not the client IP: a phone may change networks between a request and its retry).
 const REQUEST_FIELDS = ['gateway', 'payType', 'sku', 'quantity', 'openid', 'returnUrl', 'cancelUrl'];
 // Printable ASCII, as payment APIs accept; a UUID fits.
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,255}$/;
-const STATUS_OF = {
-  gateway_rejected: 502,
-  gateway_unavailable: 502,
-  malformed_response: 502,
-  gateway_not_configured: 503,
-  missing_secret: 503,
-  bad_signature: 401,
-  stale_timestamp: 401,
-  unknown_order: 404,
-  internal_error: 500,
-};
 
 class HttpError extends Error {
   constructor(status, code, message, headers = {}) {
@@ -110,21 +90,27 @@ export function createCheckoutHandler(config = {}) {
       memoryOrders({ maxOrders: Number(env.MAX_ORDERS) || config.maxOrders, ...orderSettings(env) }),
     );
 
-  /** The shop's public settings, read by Rust from the text bindings (config values fill what env leaves unset). */
-  function merchant(env) {
-    const text = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string'));
-    return merchantFromEnv({
-      PUBLIC_BASE_URL: config.publicBaseUrl ?? '',
-      ORDER_EXPIRY_MS: String(config.expiryMs ?? ''),
-      ALLOWED_ORIGINS: config.allowedOrigins ?? '',
-      ...text,
-    });
+  /**
+   * The shop — catalog, settings from the text bindings (config values fill what env leaves unset),
+   * secrets — read into the module once per env object: Workers hand an isolate the same env on
+   * every request, so a checkout is then one call into Rust with nothing re-read.
+   */
+  const shops = new WeakMap();
+  function shopFor(env) {
+    let shop = shops.get(env);
+    if (!shop) {
+      const text = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string'));
+      const settings = { PUBLIC_BASE_URL: config.publicBaseUrl ?? '', ORDER_EXPIRY_MS: String(config.expiryMs ?? '') };
+      shop = new Shop(config.catalog, { ...settings, ALLOWED_ORIGINS: config.allowedOrigins ?? '', ...text });
+      shops.set(env, shop);
+    }
+    return shop;
   }
 
   /** Any thrown error → `{ status, error, headers }`; unexpected ones are logged (secrets masked) and answered as a bare 500. */
   function failureOf(e, env) {
     if (e instanceof HttpError) return { status: e.status, error: { code: e.code, message: e.message }, headers: e.headers };
-    if (e?.name === 'CheckoutError') return { status: STATUS_OF[e.code] ?? 400, error: errorFields(e) };
+    if (e?.name === 'CheckoutError') return { status: statusOf(e.code), error: errorFields(e) };
     let text = String(e?.stack ?? e);
     for (const name of secretNames) if (env[name]) for (const form of secretForms(env[name])) text = text.split(form).join('***');
     console.error('checkout worker: unexpected error', text);
@@ -185,37 +171,38 @@ export function createCheckoutHandler(config = {}) {
     }
     if (!body || typeof body !== 'object' || Array.isArray(body))
       throw new HttpError(400, 'invalid_json', 'the body must be a JSON object');
-    const checkoutRequest = Object.fromEntries(REQUEST_FIELDS.map((k) => [k, body[k]]));
+    const checkoutRequest = JSON.stringify(Object.fromEntries(REQUEST_FIELDS.map((k) => [k, body[k]])));
     const key = request.headers.get('idempotency-key');
     if (key !== null && !IDEMPOTENCY_KEY.test(key)) {
       throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 8 to 255 printable ASCII characters');
     }
-    const now = Date.now();
-    const id = orderId(now, alnum(10), key === null ? undefined : await sha256(key));
+    const keyDigest = key === null ? undefined : await sha256(key);
     const clientIp = request.headers.get('cf-connecting-ip') || undefined;
-    const plan = planCheckout(config.catalog, merchant(env), { ...checkoutRequest, clientIp }, now, id);
+    // Priced from the worker's catalog, planned and signed in one call: the write-ahead record and the request.
+    const { order: record, request: signed } = JSON.parse(
+      shopFor(env).checkout(checkoutRequest, clientIp, Date.now(), alnum(10), keyDigest, alnum(32)),
+    );
     // Only an order that would reach the gateway counts against the limit.
     await limit(env, clientIp);
     const timeoutMs = Number(env.GATEWAY_TIMEOUT_MS) || config.timeoutMs || 8000;
-    const order = orderFor(env, id);
+    const order = orderFor(env, record.merchantOrderId);
     // Write-ahead: the order exists before the gateway is called.
-    const begun = await order.begin({ plan, requestHash: await sha256(JSON.stringify(checkoutRequest)), waitMs: 2 * timeoutMs + 1000 });
+    const begun = await order.begin({ record, requestHash: await sha256(checkoutRequest), waitMs: 2 * timeoutMs + 1000 });
     if (begun.role === 'conflict')
       throw new HttpError(409, 'idempotency_key_reused', 'this Idempotency-Key was sent with a different checkout');
     if (begun.role === 'busy')
       throw new HttpError(409, 'idempotency_key_in_progress', 'the first request with this Idempotency-Key is still running');
     if (begun.role === 'repeat') return json(begun.answer.status, begun.answer.body, { 'idempotent-replayed': 'true' });
-    let payment = null;
+    let reply = null;
     let failure = null;
     try {
-      const signed = signRequest(plan.gateway, plan.unsigned, env[FACTS[plan.gateway].secretBinding], { timestamp: now, nonce: alnum(32) });
-      const reply = await callGateway(plan.gateway, signed, timeoutMs);
-      payment = paymentFor(plan, reply.status, reply.text);
+      reply = await callGateway(record.gateway, signed, timeoutMs);
     } catch (e) {
       const { status, error } = failureOf(e, env);
       failure = { status, error };
     }
-    const answer = await order.settle({ payment, failure, now: Date.now() });
+    // The object reads the reply (Rust) and opens the order, or fails it.
+    const answer = await order.settle({ reply, failure, now: Date.now() });
     return json(answer.status, answer.body);
   }
 
@@ -223,10 +210,8 @@ export function createCheckoutHandler(config = {}) {
     const body = request.method === 'POST' ? await readBody(request, MAX_NOTIFY_BODY) : '';
     const headers = Object.fromEntries(request.headers);
     const windowMs = Number(env.NOTIFY_WINDOW_MS || config.notifyWindowMs) || facts.notifyWindowMs;
-    const n = verifyNotify(gateway, { headers, body, query: url.search.slice(1) }, env[FACTS[gateway].secretBinding], {
-      now: Date.now(),
-      windowMs,
-    });
+    const incoming = JSON.stringify({ headers, body, query: url.search.slice(1) });
+    const n = JSON.parse(shopFor(env).verifyNotify(gateway, incoming, Date.now(), windowMs));
     // An exact copy of a handled message is what a gateway resends after a lost
     // acknowledgement: the order's object acknowledges it again and changes nothing.
     const signedBy = FACTS[gateway].notifySignatureHeaders.map((h) => headers[h.toLowerCase()] ?? '');
@@ -265,7 +250,7 @@ export function createCheckoutHandler(config = {}) {
     const url = new URL(request.url);
     const path = url.pathname;
     if (path === '/orders' && request.method === 'GET') return ledger(request, env, url);
-    if (path === '/catalog' && request.method === 'GET') return json(200, { products: publicCatalog(config.catalog, merchant(env)) });
+    if (path === '/catalog' && request.method === 'GET') return json(200, { products: shopFor(env).publicCatalog() });
     if (path === '/checkout' && request.method === 'POST') return checkout(request, env);
     const notifyMatch = path.match(/^\/notify\/([a-z-]+)$/);
     if (notifyMatch && (request.method === 'POST' || request.method === 'GET')) {
@@ -289,7 +274,7 @@ export function createCheckoutHandler(config = {}) {
   }
 
   return {
-    async fetch(request, env = {}) {
+    async fetch(request, env = NO_ENV) {
       const origin = request.headers.get('origin');
       const allowed = (env.ALLOWED_ORIGINS || config.allowedOrigins || '')
         .split(',')

@@ -4,7 +4,7 @@
 // between storage calls only, so the host serialises it; the state transitions
 // themselves are decided in Rust (the worker wasm). Its one alarm serves expiry,
 // fulfilment retries, the ledger and, at the end, deletion.
-import { creatingOrder, openOrder, failOrder, expireOrder, applyNotification, orderState, gatewayFacts } from './worker.js';
+import { settleOrder, failOrder, expireOrder, applyNotification, orderState, gatewayFacts } from './worker.js';
 import { signFulfilmentWebhook, SIGNATURE_HEADER } from './webhook.js';
 import { shardFor } from './ledger.js';
 
@@ -53,6 +53,20 @@ export function orderView(order, now, fulfilment = null) {
     ...(fulfilment ? { fulfilment: fulfilmentView(fulfilment) } : {}),
   };
 }
+
+// The HTTP status of each error code that is not the caller's fault (anything else is a 400).
+const STATUS_OF = {
+  gateway_rejected: 502,
+  gateway_unavailable: 502,
+  malformed_response: 502,
+  gateway_not_configured: 503,
+  missing_secret: 503,
+  bad_signature: 401,
+  stale_timestamp: 401,
+  unknown_order: 404,
+  internal_error: 500,
+};
+export const statusOf = (code) => STATUS_OF[code] ?? 400;
 
 /** A wasm CheckoutError (or any Error) as plain data that crosses an RPC boundary. */
 export function errorFields(e) {
@@ -106,10 +120,9 @@ export class OrderObject {
    * request (an Idempotency-Key) gets the owner's answer, waiting up to `waitMs`
    * for it; a different request under the same id is a conflict.
    */
-  async begin({ plan, requestHash, waitMs = 0 }) {
+  async begin({ record, requestHash, waitMs = 0 }) {
     const existing = await this.storage.get('order');
     if (!existing) {
-      const record = creatingOrder(plan);
       await this.storage.put({ order: record, request: requestHash });
       await this.#changed(null, record, record.createdAt);
       return { role: 'owner' };
@@ -130,17 +143,27 @@ export class OrderObject {
   }
 
   /**
-   * The gateway answered (`payment`) or the call failed (`failure`:
-   * `{ status, error }`). Returns the answer every repeat of the request gets.
+   * The gateway answered (`reply`: `{ status, text }`, read here by Rust) or the
+   * call failed (`failure`: `{ status, error }`). Returns the answer every repeat
+   * of the request gets.
    */
-  async settle({ payment = null, failure = null, now = Date.now() }) {
+  async settle({ reply = null, failure = null, now = Date.now() }) {
     const order = await this.storage.get('order');
     if (!order) return null;
-    const next = payment ? openOrder(order, payment) : failOrder(order);
+    let next = null;
+    if (reply) {
+      try {
+        next = settleOrder(order, reply.status, reply.text);
+      } catch (e) {
+        if (e?.name !== 'CheckoutError') throw e;
+        failure = { status: statusOf(e.code), error: errorFields(e) };
+      }
+    }
+    next ??= failOrder(order);
     const { merchantOrderId, state, amount, currency, expiresAt } = orderView(next, now);
-    const answer = payment
-      ? { status: 200, body: { payment: next.payment, order: { merchantOrderId, state, amount, currency, expiresAt } } }
-      : { status: failure.status, body: { error: failure.error } };
+    const answer = failure
+      ? { status: failure.status, body: { error: failure.error } }
+      : { status: 200, body: { payment: next.payment, order: { merchantOrderId, state, amount, currency, expiresAt } } };
     await this.storage.put({ order: next, answer });
     for (const wake of this.waiters.splice(0)) wake(answer);
     await this.#changed(order, next, now);

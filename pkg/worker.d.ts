@@ -161,3 +161,29 @@ export function expireOrder(order: OrderRecord, now: number): OrderRecord | null
 /** Applies a verified notification; throws `amount_mismatch` or `malformed_notification` when it does not fit. */
 export function applyNotification(order: OrderRecord, notification: Notification, now: number): { order: OrderRecord; changed: boolean };
 export function orderState(order: OrderRecord, now: number): OrderState;
+/**
+ * The worker's shop, read once per isolate: catalog, the public settings and the secrets from the text
+ * bindings. The hot path the handler takes: one call per step, JSON text in and out.
+ */
+export class Shop {
+  constructor(catalog: Product[], env: Record<string, string>);
+  /** The catalog with only the gateways this shop has configured. */
+  publicCatalog(): Product[];
+  /**
+   * `choiceJson`: `JSON.stringify(CheckoutRequest)` → JSON text of `{ order, request }`: the write-ahead
+   * record (a fresh `QC…` id from `entropy`, or the key's `QK…` id from `keyDigest`) and the signed request.
+   */
+  checkout(
+    choiceJson: string,
+    clientIp: string | undefined,
+    now: number,
+    entropy: string,
+    keyDigest: string | undefined,
+    nonce: string,
+  ): string;
+  /** `incomingJson`: `JSON.stringify({ headers, body, query })` → JSON text of the `Notification`, or throws like `verifyNotify`. */
+  verifyNotify(gateway: Gateway, incomingJson: string, now: number, windowMs: number): string;
+  free(): void;
+}
+/** A `creating` record + the gateway's reply → the record opened with its payment (a paid order stays paid), or the reply's typed error. */
+export function settleOrder(order: OrderRecord, httpStatus: number, bodyText: string): OrderRecord;

@@ -31,6 +31,8 @@ export {
   expireOrder,
   applyNotification,
   orderState,
+  Shop,
+  settleOrder,
 } from './worker/qrcheckout.js';
 
 let ready = false;

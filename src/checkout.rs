@@ -299,6 +299,106 @@ pub fn payment_for(plan: &Plan, http_status: u16, body: &str) -> Result<Payment>
     Ok(payment)
 }
 
+/// A `creating` record and the gateway's create-order reply → the record opened
+/// with its payment, in one step: the record carries all [`payment_for`] needs.
+pub fn settle(order: &OrderRecord, http_status: u16, body: &str) -> Result<OrderRecord> {
+    let mut payment = crate::gateway::parse_response(order.gateway, http_status, body)?;
+    payment
+        .merchant_order_id
+        .get_or_insert_with(|| order.merchant_order_id.clone());
+    payment.amount.get_or_insert(order.amount);
+    payment
+        .currency
+        .get_or_insert_with(|| order.currency.clone());
+    payment.expires_at.get_or_insert(order.expires_at);
+    let payment = serde_json::to_value(&payment).map_err(CheckoutError::internal)?;
+    Ok(open(order, payment))
+}
+
+/// The worker's side of a shop, read once per isolate: the catalog, the public
+/// settings and the gateways' secrets, so a checkout is one call into the module
+/// with nothing re-read (the secrets stay in the module, never in a reply).
+pub struct Shop {
+    products: Vec<Product>,
+    merchant: Merchant,
+    secrets: BTreeMap<Gateway, crate::signing::Secret>,
+}
+
+/// One checkout's result: the write-ahead record and the signed request to send.
+#[derive(Debug, Serialize)]
+pub struct Checkout {
+    pub order: OrderRecord,
+    pub request: crate::signing::SignedRequest,
+}
+
+impl Shop {
+    pub fn new(products: Vec<Product>, env: &BTreeMap<String, String>) -> Shop {
+        let secrets = Gateway::ALL
+            .iter()
+            .filter_map(|g| {
+                let binding = module(*g).facts().secret_binding;
+                let value = env.get(binding)?.trim();
+                Some((*g, crate::signing::Secret::new(value, binding).ok()?))
+            })
+            .collect();
+        Shop {
+            products,
+            merchant: Merchant::from_env(env),
+            secrets,
+        }
+    }
+
+    pub fn merchant(&self) -> &Merchant {
+        &self.merchant
+    }
+
+    pub fn products(&self) -> &[Product] {
+        &self.products
+    }
+
+    /// The gateway's secret, or `missing_secret` naming its env binding.
+    pub fn secret(&self, g: Gateway) -> Result<&crate::signing::Secret> {
+        self.secrets.get(&g).ok_or_else(|| {
+            match crate::signing::Secret::new("", module(g).facts().secret_binding) {
+                Err(e) => e,
+                Ok(_) => CheckoutError::internal("an empty secret was accepted"),
+            }
+        })
+    }
+
+    /// Prices, plans and signs one checkout: [`plan`], [`OrderRecord::creating`] and
+    /// the gateway's signature over what will be sent (`nonce`: GatePay's, fresh per request).
+    pub fn checkout(
+        &self,
+        request: &Value,
+        now_ms: u64,
+        merchant_order_id: &str,
+        nonce: &str,
+    ) -> Result<Checkout> {
+        let plan = plan(
+            &self.products,
+            &self.merchant,
+            request,
+            now_ms,
+            merchant_order_id,
+        )?;
+        let opts = crate::signing::SignOptions {
+            timestamp: Some(now_ms),
+            nonce: Some(nonce.to_owned()),
+        };
+        let request = crate::signing::sign_request(
+            plan.gateway,
+            &plan.unsigned,
+            self.secret(plan.gateway)?,
+            &opts,
+        )?;
+        Ok(Checkout {
+            order: OrderRecord::creating(&plan),
+            request,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum State {
@@ -728,6 +828,105 @@ mod tests {
             let e = plan(&catalog(), &merchant(), &req, NOW, bad).unwrap_err();
             assert_eq!(e.field.as_deref(), Some("merchantOrderId"), "{bad}");
         }
+    }
+
+    /// Python's hmac, so the expected signature is not our code's.
+    fn python_hmac_sha512(key: &str, message: &str) -> String {
+        let out = std::process::Command::new("python3")
+            .args(["-c", "import hmac,hashlib,sys; print(hmac.new(sys.argv[1].encode(), sys.argv[2].encode(), hashlib.sha512).hexdigest())", key, message])
+            .output()
+            .expect("python3");
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    #[test]
+    fn the_shop_checks_out_in_one_step_exactly_as_the_separate_steps_do() {
+        let mut env: BTreeMap<String, String> = [
+            ("GATEPAY_IO_BASE_URL", "http://127.0.0.1:8788"),
+            ("GATEPAY_IO_APPKEY", "ak_demo"),
+            ("GATEPAY_IO_APPSECRET", "s1"),
+            ("GATEPAY_BASE_URL", "http://127.0.0.1:8788"),
+            ("GATEPAY_CLIENT_ID", "cid"),
+            ("GATEPAY_SECRET_KEY", "s2"),
+            ("YIMAFU_BASE_URL", "http://127.0.0.1:8788"),
+            ("YIMAFU_APP_ID", "app_demo"),
+            ("YIMAFU_KEY", "s3"),
+            ("PUBLIC_BASE_URL", "https://shop.example"),
+            ("CLIENT_IP_FALLBACK", "203.0.113.9"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let shop = Shop::new(catalog(), &env);
+        let nonce = "n0123456789";
+        for (req, secret) in [
+            (
+                json!({"gateway": "gatepay-io", "payType": "alipay", "sku": "tea"}),
+                "s1",
+            ),
+            (
+                json!({"gateway": "gatepay", "payType": "WEB", "sku": "nft", "quantity": 2}),
+                "s2",
+            ),
+            (
+                json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "quantity": 3}),
+                "s3",
+            ),
+        ] {
+            let out = shop.checkout(&req, NOW, &id(), nonce).unwrap();
+            let p = plan(&catalog(), shop.merchant(), &req, NOW, &id()).unwrap();
+            let opts = crate::signing::SignOptions {
+                timestamp: Some(NOW),
+                nonce: Some(nonce.into()),
+            };
+            let secret = crate::signing::Secret::new(secret, "secret").unwrap();
+            assert_eq!(out.order, OrderRecord::creating(&p));
+            assert_eq!(
+                out.request,
+                crate::signing::sign_request(p.gateway, &p.unsigned, &secret, &opts).unwrap()
+            );
+        }
+        // GatePay's signature, twice through the shop's kept key state, against Python's hmac.
+        let req = json!({"gateway": "gatepay", "payType": "WEB", "sku": "nft"});
+        for n in ["nonceA", "nonceB"] {
+            let signed = shop.checkout(&req, NOW, &id(), n).unwrap().request;
+            let message = format!("{NOW}\n{n}\n{}\n", signed.body);
+            assert_eq!(signed.signature, python_hmac_sha512("s2", &message));
+        }
+        // A gateway whose secret is unset is off: refused before anything is signed.
+        env.remove("YIMAFU_KEY");
+        let e = Shop::new(catalog(), &env)
+            .checkout(
+                &json!({"gateway": "yimafu", "payType": "30", "sku": "tea"}),
+                NOW,
+                &id(),
+                nonce,
+            )
+            .unwrap_err();
+        assert_eq!(e.code, Code::GatewayNotConfigured);
+    }
+
+    #[test]
+    fn settle_reads_the_reply_and_opens_the_record_in_one_step() {
+        let req = json!({"gateway": "yimafu", "payType": "30", "sku": "tea"});
+        let p = plan(&catalog(), &merchant(), &req, NOW, &id()).unwrap();
+        let creating = OrderRecord::creating(&p);
+        let reply = r#"{"resultCode":200,"message":"成功","Data":{"out_trade_no":"X","trade_no":"T1","channel":"alipay_qr","body":"https://qr.alipay.com/bax1"}}"#;
+        let payment = serde_json::to_value(payment_for(&p, 200, reply).unwrap()).unwrap();
+        assert_eq!(
+            settle(&creating, 200, reply).unwrap(),
+            open(&creating, payment)
+        );
+        let refused = r#"{"resultCode":201,"message":"商户不存在","Data":null}"#;
+        assert_eq!(
+            settle(&creating, 200, refused).unwrap_err().code,
+            Code::GatewayRejected
+        );
+        // A notification that overtook the reply made it paid: paid it stays.
+        let mut n = paid(2990, "T1");
+        n.merchant_order_id = p.merchant_order_id.clone();
+        let paid_order = apply(&creating, &n, NOW + 1).unwrap().order;
+        assert_eq!(settle(&paid_order, 200, reply).unwrap().state, State::Paid);
     }
 
     #[test]

@@ -27,7 +27,9 @@ pub const JSON: &str = "application/json";
 
 /// `application/x-www-form-urlencoded` with UTF-8, as browsers send forms.
 pub fn form_encode(pairs: &[(&str, String)]) -> String {
-    let mut out = String::new();
+    // Most of a form is unreserved text: room for all of it plus a few escapes.
+    let len: usize = pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+    let mut out = String::with_capacity(len + len / 2);
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push('&');
@@ -41,17 +43,26 @@ pub fn form_encode(pairs: &[(&str, String)]) -> String {
 
 fn percent_encode_into(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in s.as_bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_');
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // A run of unreserved bytes is copied as one slice: it starts and ends at
+        // ASCII bytes (or the end), which are always char boundaries.
+        let run = bytes[i..].iter().take_while(|&&b| unreserved(b)).count();
+        if run > 0 {
+            out.push_str(&s[i..i + run]);
+            i += run;
+        }
+        if let Some(&b) = bytes.get(i) {
+            if b == b' ' {
+                out.push('+');
+            } else {
                 out.push('%');
                 out.push(HEX[usize::from(b >> 4)] as char);
                 out.push(HEX[usize::from(b & 15)] as char);
             }
+            i += 1;
         }
     }
 }
@@ -375,6 +386,11 @@ mod tests {
         );
         let back = form_decode(&enc).unwrap();
         assert_eq!(back[0], ("description".to_owned(), "苹果13Pro".to_owned()));
+        // Runs of unreserved bytes between escapes, a space, `~` escaped as browsers do, a multibyte end.
+        assert_eq!(
+            form_encode(&[("d", "龙井 tea*-._~茶".to_owned())]),
+            "d=%E9%BE%99%E4%BA%95+tea*-._%7E%E8%8C%B6"
+        );
         assert_eq!(back[1].1, r#"{"userId":888,"level":3}"#);
     }
 

@@ -15,8 +15,10 @@ use std::fmt;
 use subtle::ConstantTimeEq;
 
 /// A merchant secret. Its `Debug` prints `***`, so it never lands in a log line.
+/// A secret kept between requests (the worker's `Shop`) also keeps GatePay's keyed
+/// HMAC state, so each signature hashes only the message, not the key again.
 #[derive(Clone)]
-pub struct Secret(String);
+pub struct Secret(String, std::cell::OnceCell<Hmac<Sha512>>);
 
 impl Secret {
     /// `what` names the secret for the error when it is missing (`GATEPAY_SECRET_KEY`…).
@@ -30,7 +32,7 @@ impl Secret {
             )
             .field(what));
         }
-        Ok(Secret(value))
+        Ok(Secret(value, std::cell::OnceCell::new()))
     }
 
     fn expose(&self) -> &str {
@@ -54,11 +56,16 @@ pub fn sign_gatepay_io(inner: &str, appsecret: &Secret) -> String {
 }
 
 fn gatepay_mac(timestamp: &str, nonce: &str, body: &str, secret_key: &Secret) -> Hmac<Sha512> {
-    // HMAC accepts keys of any length; the error arm cannot happen.
-    let mut mac = match Hmac::<Sha512>::new_from_slice(secret_key.expose().as_bytes()) {
-        Ok(m) => m,
-        Err(_) => unreachable!("HMAC takes keys of any length"),
-    };
+    let mut mac = secret_key
+        .1
+        .get_or_init(|| {
+            // HMAC accepts keys of any length; the error arm cannot happen.
+            match Hmac::<Sha512>::new_from_slice(secret_key.expose().as_bytes()) {
+                Ok(m) => m,
+                Err(_) => unreachable!("HMAC takes keys of any length"),
+            }
+        })
+        .clone();
     mac.update(gatepay::signing_payload(timestamp, nonce, body).as_bytes());
     mac
 }

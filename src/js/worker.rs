@@ -264,3 +264,90 @@ pub fn order_state(order: JsValue, now: f64) -> JsResult<JsValue> {
     let order: OrderRecord = from_js(order, "order", Code::InvalidField)?;
     to_js(&order.state_at(now as u64))
 }
+
+// ---- the hot path: one call per step, the shop read once per isolate ----
+
+/// The worker's shop — catalog, public settings and secrets — read once from the
+/// env and kept in the module, so `checkout` and `verifyNotify` are one call each
+/// with JSON text in and out (bench/README.md: the per-call conversions were the cost).
+#[wasm_bindgen(js_name = Shop)]
+pub struct JsShop(checkout::Shop);
+
+#[wasm_bindgen(js_class = Shop)]
+impl JsShop {
+    /// `catalog`: the products; `env`: the worker's text bindings (secrets included).
+    #[wasm_bindgen(constructor)]
+    pub fn new(catalog: JsValue, env: JsValue) -> JsResult<JsShop> {
+        let products: Vec<Product> = from_js(catalog, "catalog", Code::InvalidField)?;
+        let env: std::collections::BTreeMap<String, String> =
+            from_js(env, "env", Code::InvalidField)?;
+        Ok(JsShop(checkout::Shop::new(products, &env)))
+    }
+
+    /// The catalog the page may see (only the gateways this shop has configured).
+    #[wasm_bindgen(js_name = publicCatalog)]
+    pub fn public_catalog(&self) -> JsResult<JsValue> {
+        to_js(&checkout::public_catalog(
+            self.0.products(),
+            self.0.merchant(),
+        ))
+    }
+
+    /// The buyer's choice as JSON text (`{ gateway, payType, sku, quantity, … }`) →
+    /// JSON text `{ order, request }`: the write-ahead record and the signed request.
+    /// The order id is a fresh `QC…` from `entropy`, or `QK…` from an Idempotency-Key's digest.
+    pub fn checkout(
+        &self,
+        choice_json: &str,
+        client_ip: Option<String>,
+        now: f64,
+        entropy: &str,
+        key_digest: Option<String>,
+        nonce: &str,
+    ) -> JsResult<String> {
+        let mut request: Value = serde_json::from_str(choice_json)
+            .map_err(|e| CheckoutError::invalid("checkout", &e.to_string(), "不是 JSON"))
+            .js()?;
+        if let (Value::Object(map), Some(ip)) = (&mut request, client_ip) {
+            map.insert("clientIp".into(), Value::String(ip));
+        }
+        let id = order_id(now, entropy, key_digest)?;
+        let out = self.0.checkout(&request, now as u64, &id, nonce).js()?;
+        serde_json::to_string(&out)
+            .map_err(CheckoutError::internal)
+            .js()
+    }
+
+    /// Verifies a notification given as JSON text `{ headers, body, query }` and
+    /// returns the `Notification` as JSON text, or throws like `verifyNotify`.
+    #[wasm_bindgen(js_name = verifyNotify)]
+    pub fn verify_notify(
+        &self,
+        gateway_name: &str,
+        incoming_json: &str,
+        now: f64,
+        window_ms: f64,
+    ) -> JsResult<String> {
+        let g = gateway(gateway_name)?;
+        let n: IncomingNotification = serde_json::from_str(incoming_json)
+            .map_err(|e| CheckoutError::malformed_notification(&e.to_string()))
+            .js()?;
+        let opts = VerifyOptions {
+            now: now as u64,
+            window_ms: window_ms as u64,
+        };
+        let notification =
+            signing::verify_notification(g, &n, self.0.secret(g).js()?, &opts).js()?;
+        serde_json::to_string(&notification)
+            .map_err(CheckoutError::internal)
+            .js()
+    }
+}
+
+/// A `creating` record and the gateway's reply (HTTP status, body text) → the
+/// record opened with its payment, or the reply's typed error.
+#[wasm_bindgen(js_name = settleOrder)]
+pub fn settle_order(order: JsValue, http_status: u16, body_text: &str) -> JsResult<JsValue> {
+    let order: OrderRecord = from_js(order, "order", Code::InvalidField)?;
+    to_js(&checkout::settle(&order, http_status, body_text).js()?)
+}
