@@ -32,9 +32,12 @@ pkg/browser/qrcheckout_bg.wasm: $(RUST_SRC) | setup
 	rm -f pkg/browser/.gitignore
 
 # The QR-only entry: rendering and paymentQrSource, nothing else (see Cargo.toml [profile.qr]).
+# Plain wasm exports, no wasm-bindgen: pkg/qr.js is its glue (src/abi.rs says why).
 pkg/qr/qrcheckout_bg.wasm: $(RUST_SRC) | setup
-	wasm-pack build --profile qr --target web --no-pack --out-name qrcheckout --out-dir pkg/qr --no-default-features --features qr
-	rm -f pkg/qr/.gitignore
+	cargo build --profile qr --target wasm32-unknown-unknown --no-default-features --features qr
+	rm -rf pkg/qr && mkdir -p pkg/qr
+	wasm-opt -Os --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+	  --strip-debug --strip-producers target/wasm32-unknown-unknown/qr/qrcheckout.wasm -o $@
 
 pkg/worker/qrcheckout_bg.wasm: $(RUST_SRC) | setup
 	$(WASM_PACK_WORKER) --out-dir pkg/worker --features edge

@@ -59,7 +59,7 @@ export function createCheckout({
       await m.default(w === undefined ? undefined : { module_or_path: w });
       return m;
     });
-  const qr = load('./qr/qrcheckout.js', wasm);
+  const qr = load('./qr.js', wasm);
   qr.catch(() => {}); // reported by the call that needs it
   const wasmReady = () => qr;
   // A validator that failed to load (a dropped connection) is tried again on the next call.

@@ -15,7 +15,8 @@
 //! | [`qr`] | QR encoding and the SVG / PNG / matrix renderers |
 //! | `signing` | feature `edge` only: signatures and callback verification |
 //! | `checkout` | feature `edge` only: catalog pricing, merchant order ids, order states |
-//! | `js` | wasm32 only: the thin wasm-bindgen layer |
+//! | `js` | wasm32 only: the thin wasm-bindgen layer (browser and worker builds) |
+//! | `abi` | wasm32, QR-only entry: plain exports for the hand-written `pkg/qr.js` |
 //!
 //! The browser build (default features) cannot contain signing code: `signing`
 //! and the hash crates it uses exist only with `--features edge`.
@@ -58,9 +59,14 @@ pub mod request;
 pub mod signing;
 
 /// The wasm-bindgen exports (public so the wasm test suites can call them).
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "checkout"))]
 #[doc(hidden)]
 pub mod js;
+
+/// The QR-only entry's plain wasm exports (no wasm-bindgen: see the module).
+#[cfg(all(target_arch = "wasm32", feature = "qr", not(feature = "checkout")))]
+#[doc(hidden)]
+pub mod abi;
 
 pub use error::{CheckoutError, Code, Result};
 pub use money::Amount;

@@ -137,6 +137,33 @@ impl Show {
     }
 }
 
+/// [`Show::qr_source`] for a `show` read field by field from JS (`field` gives a
+/// text field, or `None`), as `paymentQrSource` receives it: the same four cases,
+/// without building a `Show` (whose app credential, a JSON value, would cost the
+/// QR-only entry its drop code). An image is re-checked: the object may have been
+/// stored or edited since `parseResponse` wrote it.
+pub fn qr_source_of_fields(field: impl Fn(&str) -> Option<String>) -> Result<QrSource> {
+    let missing = || {
+        CheckoutError::invalid(
+            "payment.show",
+            "is not a payment from parseResponse",
+            "不是 parseResponse 返回的支付对象",
+        )
+    };
+    let text = |k: &str| field(k).ok_or_else(missing);
+    match field("kind").as_deref() {
+        Some("qr") => Ok(QrSource::Text(text("content")?)),
+        Some("redirect") => Ok(QrSource::Text(text("url")?)),
+        Some("qrImage") => {
+            let url = text("dataUrl")?;
+            check_image_data_url(&url)?;
+            Ok(QrSource::Image(url))
+        }
+        Some("app") => Err(Show::no_qr()),
+        _ => Err(missing()),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "camelCase")]
 pub enum QrSource {

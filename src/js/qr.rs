@@ -1,9 +1,8 @@
 //! QR exports of both builds (feature `qr`): SVG, PNG, matrix and canvas.
 
-use super::{js_error, IntoJsResult, JsResult};
-use crate::error::{CheckoutError, Code};
-use crate::payment::{check_image_data_url, Show};
-use crate::qr::{self, EcLevel, QrOptions};
+use super::{IntoJsResult, JsResult};
+use crate::payment::{qr_source_of_fields, QrSource};
+use crate::qr::{self, OptionValue, QrOptions};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -14,58 +13,21 @@ fn options(value: JsValue) -> JsResult<QrOptions> {
     if value.is_undefined() || value.is_null() {
         return Ok(o);
     }
-    let bad = |field: &str, why: &str, zh: &str| {
-        js_error(
-            CheckoutError::new(
-                Code::InvalidQrOption,
-                [field, " ", why].concat(),
-                [field, " ", zh].concat(),
-            )
-            .field(field),
-        )
-    };
     if !value.is_object() {
-        return Err(bad("options", "must be an object", "必须是对象"));
+        return Err(QrOptions::not_an_object()).js();
     }
     let obj: &js_sys::Object = value.unchecked_ref();
     for key in js_sys::Object::keys(obj).iter() {
         let key = key.as_string().unwrap_or_default();
         let v = js_sys::Reflect::get(obj, &JsValue::from_str(&key)).unwrap_or(JsValue::UNDEFINED);
-        if v.is_undefined() {
-            continue;
-        }
-        let text = || {
-            v.as_string()
-                .ok_or_else(|| bad(&key, "must be text", "必须是字符串"))
+        let text = v.as_string();
+        let value = match (&text, v.as_f64()) {
+            _ if v.is_undefined() => continue,
+            (Some(t), _) => OptionValue::Text(t),
+            (None, Some(n)) => OptionValue::Number(n),
+            _ => OptionValue::Other,
         };
-        let whole = || match v.as_f64() {
-            Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Ok(n as u32),
-            _ => Err(bad(&key, "must be a whole number", "必须是整数")),
-        };
-        match key.as_str() {
-            "ecLevel" => {
-                o.ec_level = match text()?.as_str() {
-                    "L" => EcLevel::L,
-                    "M" => EcLevel::M,
-                    "Q" => EcLevel::Q,
-                    "H" => EcLevel::H,
-                    _ => {
-                        return Err(bad(
-                            "ecLevel",
-                            "must be L, M, Q or H",
-                            "必须是 L、M、Q 或 H",
-                        ))
-                    }
-                }
-            }
-            "quietZone" => o.quiet_zone = whole()?,
-            "moduleSize" => o.module_size = whole()?,
-            "width" => o.width = Some(whole()?),
-            "dark" => o.dark = text()?,
-            "light" => o.light = text()?,
-            "title" => o.title = Some(text()?),
-            _ => return Err(bad(&key, "is not a QR option", "不是二维码选项")),
-        }
+        o.set(&key, value).js()?;
     }
     o.validate().js()?;
     Ok(o)
@@ -104,14 +66,7 @@ pub fn draw_qr(canvas: JsValue, text: &str, options_obj: JsValue) -> JsResult<u3
     let m = qr::encode(text, &o).js()?;
     let unit = qr::module_pixels(&m, &o);
     let px = m.size * unit;
-    let not_canvas = || {
-        CheckoutError::new(
-            Code::InvalidQrOption,
-            "drawQr needs an HTMLCanvasElement or OffscreenCanvas",
-            "drawQr 需要 canvas 元素",
-        )
-        .field("canvas")
-    };
+    let not_canvas = qr::not_a_canvas;
     let ctx: JsValue = if let Some(c) = canvas.dyn_ref::<web_sys::HtmlCanvasElement>() {
         c.set_width(px);
         c.set_height(px);
@@ -145,36 +100,20 @@ pub fn draw_qr(canvas: JsValue, text: &str, options_obj: JsValue) -> JsResult<u3
 /// since the object may have been stored or edited since.
 #[wasm_bindgen(js_name = paymentQrSource)]
 pub fn payment_qr_source(payment: JsValue) -> JsResult<JsValue> {
-    let get = |obj: &JsValue, k: &str| {
-        js_sys::Reflect::get(obj, &JsValue::from_str(k))
-            .ok()
-            .and_then(|v| v.as_string())
-    };
     let show =
         js_sys::Reflect::get(&payment, &JsValue::from_str("show")).unwrap_or(JsValue::UNDEFINED);
-    let missing = || {
-        CheckoutError::invalid(
-            "payment.show",
-            "is not a payment from parseResponse",
-            "不是 parseResponse 返回的支付对象",
-        )
-    };
-    // Read straight into a `QrSource` (no `Show`, whose app credential is a JSON
-    // value: its drop code alone would cost this entry a kilobyte).
-    let text = |k: &str| get(&show, k).ok_or_else(missing).js();
-    let (kind, value) = match get(&show, "kind").as_deref() {
-        Some("qr") => ("text", text("content")?),
-        Some("redirect") => ("text", text("url")?),
-        Some("qrImage") => {
-            let url = text("dataUrl")?;
-            check_image_data_url(&url).js()?;
-            ("image", url)
-        }
-        Some("app") => return Err(Show::no_qr()).js(),
-        _ => return Err(missing()).js(),
+    let source = qr_source_of_fields(|k| {
+        js_sys::Reflect::get(&show, &JsValue::from_str(k))
+            .ok()
+            .and_then(|v| v.as_string())
+    })
+    .js()?;
+    let (kind, value) = match &source {
+        QrSource::Text(v) => ("text", v),
+        QrSource::Image(v) => ("image", v),
     };
     let out = js_sys::Object::new();
     js_sys::Reflect::set(&out, &"kind".into(), &kind.into())?;
-    js_sys::Reflect::set(&out, &"value".into(), &value.into())?;
+    js_sys::Reflect::set(&out, &"value".into(), &JsValue::from_str(value))?;
     Ok(out.into())
 }

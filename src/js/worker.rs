@@ -330,7 +330,7 @@ impl JsShop {
     ) -> JsResult<String> {
         let g = gateway(gateway_name)?;
         let n: IncomingNotification = serde_json::from_str(incoming_json)
-            .map_err(|e| CheckoutError::malformed_notification(&e.to_string()))
+            .map_err(|e| CheckoutError::malformed_notification(e.to_string()))
             .js()?;
         let opts = VerifyOptions {
             now: now as u64,

@@ -599,10 +599,7 @@ pub fn encode(bytes: &[u8], ecc: Ecc) -> Option<(usize, Vec<Row>)> {
     for m in 0..8 {
         g.format(ecc, m);
         apply_mask(&g, m, &mut masked);
-        let p = match size {
-            ..=64 => penalty::<1>(&masked, size),
-            _ => penalty::<3>(&masked, size),
-        };
+        let p = penalty::<3>(&masked, size);
         if p < best.0 {
             best = (p, m);
         }

@@ -96,6 +96,73 @@ impl QrOptions {
     }
 }
 
+/// An option's value as a JS binding reads it (both binding layers set options
+/// through [`QrOptions::set`], so a wrong value gets the same error from each).
+#[derive(Debug, Clone, Copy)]
+pub enum OptionValue<'a> {
+    Text(&'a str),
+    Number(f64),
+    /// Anything else: a boolean, an object, null.
+    Other,
+}
+
+impl QrOptions {
+    /// Sets one option by its JS name (`ecLevel`, `quietZone`, …); the whole set
+    /// is checked by [`QrOptions::validate`] once every option is in.
+    pub fn set(&mut self, key: &str, value: OptionValue) -> Result<()> {
+        let text = || match value {
+            OptionValue::Text(s) => Ok(s),
+            _ => Err(option_error(key, "must be text", "必须是字符串")),
+        };
+        let whole = || match value {
+            OptionValue::Number(n) if n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => {
+                Ok(n as u32)
+            }
+            _ => Err(option_error(key, "must be a whole number", "必须是整数")),
+        };
+        match key {
+            "ecLevel" => {
+                self.ec_level = match text()? {
+                    "L" => EcLevel::L,
+                    "M" => EcLevel::M,
+                    "Q" => EcLevel::Q,
+                    "H" => EcLevel::H,
+                    _ => {
+                        return Err(option_error(
+                            "ecLevel",
+                            "must be L, M, Q or H",
+                            "必须是 L、M、Q 或 H",
+                        ))
+                    }
+                }
+            }
+            "quietZone" => self.quiet_zone = whole()?,
+            "moduleSize" => self.module_size = whole()?,
+            "width" => self.width = Some(whole()?),
+            "dark" => self.dark = text()?.to_owned(),
+            "light" => self.light = text()?.to_owned(),
+            "title" => self.title = Some(text()?.to_owned()),
+            _ => return Err(option_error(key, "is not a QR option", "不是二维码选项")),
+        }
+        Ok(())
+    }
+
+    /// Options given as something other than an object.
+    pub fn not_an_object() -> CheckoutError {
+        option_error("options", "must be an object", "必须是对象")
+    }
+}
+
+/// `drawQr` given something that is not a canvas.
+pub fn not_a_canvas() -> CheckoutError {
+    CheckoutError::new(
+        Code::InvalidQrOption,
+        "drawQr needs an HTMLCanvasElement or OffscreenCanvas",
+        "drawQr 需要 canvas 元素",
+    )
+    .field("canvas")
+}
+
 /// `#rgb`, `#rgba`, `#rrggbb` or `#rrggbbaa` → RGBA bytes.
 pub fn parse_color(field: &str, css: &str) -> Result<[u8; 4]> {
     let bad = || {

@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRIES = process.env.BROWSER_WASM
   ? [{ name: 'BROWSER_WASM', wasm: process.env.BROWSER_WASM, glue: process.env.BROWSER_GLUE }]
-  : ['browser', 'qr'].map((name) => ({ name, wasm: `${root}pkg/${name}/qrcheckout_bg.wasm`, glue: `${root}pkg/${name}/qrcheckout.js` }));
+  : [
+      { name: 'browser', wasm: `${root}pkg/browser/qrcheckout_bg.wasm`, glue: `${root}pkg/browser/qrcheckout.js` },
+      { name: 'qr', wasm: `${root}pkg/qr/qrcheckout_bg.wasm`, glue: `${root}pkg/qr.js` },
+    ];
 const workerWasm = readFileSync(`${root}pkg/worker/qrcheckout_bg.wasm`);
 
 const FORBIDDEN = /sign|verify|hmac|md5|sha|secret|notify/i;

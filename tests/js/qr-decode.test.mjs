@@ -39,16 +39,17 @@ after(async () => {
   server?.close();
 });
 
-test('every payload × EC level decodes back from SVG, canvas and PNG', async () => {
+test('every payload × EC level decodes back from SVG, canvas and PNG, from both entries', async () => {
   let checked = 0;
-  for (const text of BASE_PAYLOADS) {
-    for (const ecLevel of ['L', 'M', 'Q', 'H']) {
-      const got = await page.evaluate(([t, o]) => window.roundTrip(t, o), [text, { ecLevel, moduleSize: 4 }]);
-      assert.deepEqual(got, { svg: text, canvas: text, png: text }, `${ecLevel}: ${text.slice(0, 40)}`);
-      checked += 1;
+  for (const entry of ['full', 'qr'])
+    for (const text of BASE_PAYLOADS) {
+      for (const ecLevel of ['L', 'M', 'Q', 'H']) {
+        const got = await page.evaluate(([t, o, e]) => window.roundTrip(t, o, e), [text, { ecLevel, moduleSize: 4 }, entry]);
+        assert.deepEqual(got, { svg: text, canvas: text, png: text }, `${entry} ${ecLevel}: ${text.slice(0, 40)}`);
+        checked += 1;
+      }
     }
-  }
-  assert.ok(checked >= 30, `${checked} payload/level pairs`);
+  assert.ok(checked >= 60, `${checked} entry/payload/level triples`);
 });
 
 // jsQR cannot read one particular version-23 symbol of a 1004-byte link, ours or
@@ -62,8 +63,11 @@ test('a 1200-character link still decodes (version 25)', async () => {
 
 test('custom colours and width still decode', async () => {
   const text = 'https://qr.alipay.com/bax04775wixee8ieymjz00d8';
-  const got = await page.evaluate(([t, o]) => window.roundTrip(t, o), [text, { dark: '#1d3557', light: '#f1faee', width: 300 }]);
-  assert.deepEqual(got, { svg: text, canvas: text, png: text });
+  for (const entry of ['full', 'qr']) {
+    const options = { dark: '#1d3557', light: '#f1faee', width: 300 };
+    const got = await page.evaluate(([t, o, e]) => window.roundTrip(t, o, e), [text, options, entry]);
+    assert.deepEqual(got, { svg: text, canvas: text, png: text }, entry);
+  }
 });
 
 test('a screenshot of the SVG as laid out on the page decodes (no seams)', async () => {
