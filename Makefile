@@ -49,9 +49,9 @@ test: test-rust test-wasm test-fuzz test-js
 test-rust: | setup
 	cargo fmt --check
 	cargo test --all-features
-	cargo test --no-default-features --lib
+	cargo test --no-default-features --features core --lib
 	cargo clippy --all-features --all-targets -- -D warnings
-	cargo clippy --no-default-features -- -D warnings
+	cargo clippy --no-default-features --features core -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --features edge -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --no-default-features --features qr -- -D warnings
 	tests/no-signing-deps.sh

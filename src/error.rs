@@ -4,12 +4,15 @@
 //! Chinese, and — when a gateway defines a number for the situation — that
 //! gateway's own code, so offline validation and online rejection look alike.
 
-use serde::Serialize;
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::format;
+use alloc::string::String;
+use core::fmt;
 
 /// Stable machine codes. The string form (`as_str`) is the public contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "core", derive(serde::Serialize))]
+#[cfg_attr(feature = "core", serde(rename_all = "snake_case"))]
 pub enum Code {
     /// A required field is absent or empty (gatepay.io 101).
     MissingField,
@@ -92,20 +95,21 @@ impl Code {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "core", derive(serde::Serialize))]
+#[cfg_attr(feature = "core", serde(rename_all = "camelCase"))]
 pub struct CheckoutError {
     pub code: Code,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "core", serde(skip_serializing_if = "Option::is_none"))]
     pub field: Option<String>,
     pub message: String,
     pub message_zh: String,
     /// The gateway's own status code, as the gateway spells it ("101", "400002", "201").
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "core", serde(skip_serializing_if = "Option::is_none"))]
     pub gateway_code: Option<String>,
 }
 
-pub type Result<T, E = CheckoutError> = std::result::Result<T, E>;
+pub type Result<T, E = CheckoutError> = core::result::Result<T, E>;
 
 impl CheckoutError {
     pub fn new(code: Code, message: impl Into<String>, message_zh: impl Into<String>) -> Self {
@@ -199,4 +203,4 @@ impl fmt::Display for CheckoutError {
     }
 }
 
-impl std::error::Error for CheckoutError {}
+impl core::error::Error for CheckoutError {}

@@ -45,18 +45,30 @@
 //! # }
 //! ```
 
+// The QR-only wasm (feature `qr` alone) has no standard library: its panics need no
+// formatting machinery, which was a sixth of that entry (src/abi.rs).
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "core")), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "core")]
 pub mod catalog;
 #[cfg(feature = "edge")]
 pub mod checkout;
 pub mod error;
+#[cfg(feature = "core")]
 pub mod gateway;
+#[cfg(feature = "core")]
 pub mod money;
+#[cfg(feature = "core")]
 pub mod payment;
 #[cfg(feature = "qr")]
 pub mod qr;
+#[cfg(feature = "core")]
 pub mod request;
 #[cfg(feature = "edge")]
 pub mod signing;
+pub mod slot;
 
 /// The wasm-bindgen exports (public so the wasm test suites can call them).
 #[cfg(all(target_arch = "wasm32", feature = "checkout"))]
@@ -64,11 +76,15 @@ pub mod signing;
 pub mod js;
 
 /// The QR-only entry's plain wasm exports (no wasm-bindgen: see the module).
-#[cfg(all(target_arch = "wasm32", feature = "qr", not(feature = "checkout")))]
+#[cfg(all(target_arch = "wasm32", feature = "qr", not(feature = "core")))]
 #[doc(hidden)]
 pub mod abi;
 
 pub use error::{CheckoutError, Code, Result};
+#[cfg(feature = "core")]
 pub use money::Amount;
-pub use payment::{Gateway, Notification, Payment, QrSource, Show};
+#[cfg(feature = "core")]
+pub use payment::{Gateway, Notification, Payment, Show};
+#[cfg(feature = "core")]
 pub use request::UnsignedRequest;
+pub use slot::QrSource;

@@ -5,6 +5,9 @@
 //! penalty rules are a handful of word operations per row instead of a pass per
 //! module per rule.
 
+use alloc::vec;
+use alloc::vec::Vec;
+
 /// Error correction level, in the order of the spec's tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ecc {
@@ -97,11 +100,19 @@ pub fn version_for(len: usize, ecc: Ecc) -> Option<usize> {
 
 // ---------- Reed–Solomon over GF(256), polynomial 0x11D ----------
 
-/// `exp` twice over, so a sum of two logs indexes it without a modulo.
-const fn gf_tables() -> ([u8; 512], [u8; 256]) {
+/// GF(256) exponents and logarithms. Built per encode (255 steps, well under a
+/// microsecond) rather than stored: as data they were 768 bytes that gzip cannot shrink.
+struct Gf {
+    /// `exp` twice over, so a sum of two logs indexes it without a modulo.
+    exp: [u8; 512],
+    log: [u8; 256],
+}
+
+fn gf_tables() -> Gf {
     let mut exp = [0u8; 512];
     let mut log = [0u8; 256];
-    let mut x: u32 = 1;
+    // Opaque to the optimiser, which would otherwise fold the loop back into data.
+    let mut x: u32 = core::hint::black_box(1);
     let mut i = 0;
     while i < 255 {
         exp[i] = x as u8;
@@ -113,38 +124,36 @@ const fn gf_tables() -> ([u8; 512], [u8; 256]) {
         }
         i += 1;
     }
-    (exp, log)
+    Gf { exp, log }
 }
 
-static GF: ([u8; 512], [u8; 256]) = gf_tables();
-
-fn gf_mul(a: u8, b: u8) -> u8 {
+fn gf_mul(gf: &Gf, a: u8, b: u8) -> u8 {
     if a == 0 || b == 0 {
         return 0;
     }
-    GF.0[usize::from(GF.1[a as usize]) + usize::from(GF.1[b as usize])]
+    gf.exp[usize::from(gf.log[a as usize]) + usize::from(gf.log[b as usize])]
 }
 
 /// Generator polynomial of `degree`, highest coefficient (always 1) dropped.
-fn generator(degree: usize) -> Vec<u8> {
+fn generator(gf: &Gf, degree: usize) -> Vec<u8> {
     let mut g = vec![0u8; degree];
     g[degree - 1] = 1;
     let mut root = 1u8;
     for _ in 0..degree {
         for j in 0..degree {
-            g[j] = gf_mul(g[j], root);
+            g[j] = gf_mul(gf, g[j], root);
             if j + 1 < degree {
                 g[j] ^= g[j + 1];
             }
         }
-        root = gf_mul(root, 2);
+        root = gf_mul(gf, root, 2);
     }
     g
 }
 
 /// Appends the remainder of `data · x^n` divided by the generator, given as
 /// the logs of its `n` coefficients (none is zero).
-fn remainder(data: &[u8], gen_log: &[u8], out: &mut Vec<u8>) {
+fn remainder(gf: &Gf, data: &[u8], gen_log: &[u8], out: &mut Vec<u8>) {
     let n = gen_log.len();
     let mut r = [0u8; 32];
     let r = &mut r[..n];
@@ -153,9 +162,9 @@ fn remainder(data: &[u8], gen_log: &[u8], out: &mut Vec<u8>) {
         r.copy_within(1.., 0);
         r[n - 1] = 0;
         if factor != 0 {
-            let lf = usize::from(GF.1[factor as usize]);
+            let lf = usize::from(gf.log[factor as usize]);
             for i in 0..n {
-                r[i] ^= GF.0[lf + usize::from(gen_log[i])];
+                r[i] ^= gf.exp[lf + usize::from(gen_log[i])];
             }
         }
     }
@@ -216,9 +225,10 @@ fn codewords(bytes: &[u8], version: usize, ecc: Ecc) -> Vec<u8> {
     let raw = raw_codewords(version);
     let short_blocks = blocks - raw % blocks;
     let short_data = raw / blocks - ecc_len;
-    let gen: Vec<u8> = generator(ecc_len)
+    let gf = gf_tables();
+    let gen: Vec<u8> = generator(&gf, ecc_len)
         .iter()
-        .map(|&c| GF.1[c as usize])
+        .map(|&c| gf.log[c as usize])
         .collect();
     let mut out = Vec::with_capacity(raw);
     let mut ecc_all = Vec::with_capacity(blocks * ecc_len);
@@ -227,7 +237,7 @@ fn codewords(bytes: &[u8], version: usize, ecc: Ecc) -> Vec<u8> {
     for b in 0..blocks {
         let len = short_data + usize::from(b >= short_blocks);
         starts.push(at);
-        remainder(&data[at..at + len], &gen, &mut ecc_all);
+        remainder(&gf, &data[at..at + len], &gen, &mut ecc_all);
         at += len;
     }
     starts.push(at);
@@ -391,7 +401,8 @@ const fn mask_bit(m: usize, x: usize, y: usize) -> bool {
 }
 
 /// Every mask repeats every 12 rows, so eight masks are 96 full-width rows,
-/// built at compile time.
+/// built at compile time. (Built per encode from a 6-column unit instead, the
+/// code gzipped larger than this table does.)
 const fn mask_table() -> [[Row; 12]; 8] {
     let mut t = [[[0u64; 3]; 12]; 8];
     let mut m = 0;
@@ -414,115 +425,112 @@ const fn mask_table() -> [[Row; 12]; 8] {
 
 static MASKS: [[Row; 12]; 8] = mask_table();
 
-/// `N` words of a row: rows of up to 64 modules (versions 1–11) are scored
-/// in one word, up to 128 in two.
-type Bits<const N: usize> = [u64; N];
+/// A row with a zero word after its last, so a shift across words needs no bounds check.
+type Bits = [u64; 4];
 
+/// Bit `x` of the result = bit `x + k` of `r`, word `i` (0 < k < 64).
 #[inline(always)]
-fn op<const N: usize>(mut a: Bits<N>, b: Bits<N>, f: impl Fn(u64, u64) -> u64) -> Bits<N> {
-    for i in 0..N {
-        a[i] = f(a[i], b[i]);
-    }
-    a
+fn dn(r: &Bits, i: usize, k: u32) -> u64 {
+    r[i] >> k | r[i + 1] << (64 - k)
 }
 
-/// Bit `x` of the result = bit `x + k` of `r` (0 < k < 64).
+/// Rule 1 over one line's `w5` (set where five equal modules start): Σ (L − 4)
+/// over runs of L ≥ 5, plus 2 per run — 3 + (L − 5) each. `prev` is the bit
+/// before each in the line (the row above for columns, the next lower bit for rows).
 #[inline(always)]
-fn down<const N: usize>(r: Bits<N>, k: u32) -> Bits<N> {
-    let mut out = r;
-    for i in 0..N {
-        out[i] = r[i] >> k | if i + 1 < N { r[i + 1] << (64 - k) } else { 0 };
-    }
-    out
-}
-
-/// Bit `x` of the result = bit `x − 1` of `r`.
-#[inline(always)]
-fn up1<const N: usize>(r: Bits<N>) -> Bits<N> {
-    let mut out = r;
-    for i in 0..N {
-        out[i] = r[i] << 1 | if i > 0 { r[i - 1] >> 63 } else { 0 };
-    }
-    out
-}
-
-#[inline(always)]
-fn pop<const N: usize>(r: Bits<N>) -> u32 {
-    let mut n = 0;
-    for w in r {
-        n += w.count_ones();
-    }
-    n
-}
-
-/// Rule 1 for one line of `w5` bits (set where five equal modules start):
-/// Σ (L − 4) over runs of L ≥ 5, plus 2 per run — 3 + (L − 5) each.
-#[inline(always)]
-fn runs<const N: usize>(w5: Bits<N>, prev: Bits<N>) -> u32 {
-    pop(w5) + 2 * pop(op(w5, prev, |a, b| a & !b))
+fn runs(w5: u64, prev: u64) -> u32 {
+    w5.count_ones() + 2 * (w5 & !prev).count_ones()
 }
 
 /// The spec's four penalty rules over bit-packed rows (bit `x` = column `x`).
-fn penalty<const N: usize>(packed: &[Row], size: usize) -> u32 {
-    let take = |r: &Row| -> Bits<N> {
-        let mut b = [0u64; N];
-        b.copy_from_slice(&r[..N]);
-        b
-    };
-    let all: Bits<N> = take(&ones(size));
-    let pairs: Bits<N> = take(&ones(size - 1)); // columns with a right-hand neighbour
-    let and = |a, b| op(a, b, |x, y| x & y);
+/// Word by word over the `n` words a row uses (one up to 64 modules), in plain
+/// loops: the fully unrolled three-word form was 10 KB of the QR entry.
+fn penalty(packed: &[Row], size: usize) -> u32 {
+    let n = size.div_ceil(64);
+    let bits = |r: &Row| -> Bits { [r[0], r[1], r[2], 0] };
+    let all = bits(&ones(size));
+    let pairs = bits(&ones(size - 1)); // columns with a right-hand neighbour
     let mut score = 0;
     let mut dark = 0;
     // Per row: dark and light bits; then, for the columns, "same as the row
     // below", "1011101 starts here" and "0000 starts here", so the vertical
-    // rules are the horizontal ones with rows for shifts. (Plain slices and
-    // loops: the browser build is optimised for size, which inlines little.)
-    let mut buf = vec![[0u64; N]; 5 * size];
+    // rules are the horizontal ones with rows for shifts.
+    let mut buf = vec![[0u64; 4]; 5 * size];
     let (d, rest) = buf.split_at_mut(size);
     let (l, rest) = rest.split_at_mut(size);
     let (same, rest) = rest.split_at_mut(size);
     let (core, light4) = rest.split_at_mut(size);
     for y in 0..size {
-        d[y] = take(&packed[y]);
-        l[y] = op(d[y], all, |x, w| !x & w);
+        d[y] = bits(&packed[y]);
+        for i in 0..n {
+            l[y][i] = !d[y][i] & all[i];
+        }
     }
     for y in 0..size {
         let (r, lr) = (d[y], l[y]);
-        dark += pop(r);
-        let eq = and(op(r, down(r, 1), |a, b| !(a ^ b)), pairs);
-        let w5 = and(and(eq, down(eq, 1)), and(down(eq, 2), down(eq, 3)));
-        score += runs(w5, up1(w5));
-        let c = and(
-            and(and(r, down(lr, 1)), and(down(r, 2), down(r, 3))),
-            and(and(down(r, 4), down(lr, 5)), down(r, 6)),
-        );
-        let l4 = and(and(lr, down(lr, 1)), and(down(lr, 2), down(lr, 3)));
-        score += 40 * (pop(and(c, down(l4, 7))) + pop(and(l4, down(c, 4))));
+        let (mut eq, mut l4, mut c, mut v) = ([0u64; 4], [0u64; 4], [0u64; 4], [0u64; 4]);
+        for i in 0..n {
+            dark += r[i].count_ones();
+            eq[i] = !(r[i] ^ dn(&r, i, 1)) & pairs[i];
+            l4[i] = lr[i] & dn(&lr, i, 1) & dn(&lr, i, 2) & dn(&lr, i, 3);
+            c[i] = r[i]
+                & dn(&lr, i, 1)
+                & dn(&r, i, 2)
+                & dn(&r, i, 3)
+                & dn(&r, i, 4)
+                & dn(&lr, i, 5)
+                & dn(&r, i, 6);
+            if y + 1 < size {
+                v[i] = !(r[i] ^ d[y + 1][i]) & all[i];
+            }
+        }
+        let mut carry = 0;
+        for i in 0..n {
+            let w5 = eq[i] & dn(&eq, i, 1) & dn(&eq, i, 2) & dn(&eq, i, 3);
+            // The bit below each, across the word boundary.
+            score += runs(w5, w5 << 1 | carry);
+            carry = w5 >> 63;
+            score +=
+                40 * ((c[i] & dn(&l4, i, 7)).count_ones() + (l4[i] & dn(&c, i, 4)).count_ones());
+            if y + 1 < size {
+                // Rule 2: 2×2 blocks of one colour.
+                score += 3 * (eq[i] & v[i] & dn(&v, i, 1)).count_ones();
+            }
+        }
         if y + 1 < size {
-            // Rule 2: 2×2 blocks of one colour.
-            let v = and(op(r, d[y + 1], |a, b| !(a ^ b)), all);
-            score += 3 * pop(and(and(eq, v), down(v, 1)));
             same[y] = v;
         }
         if y + 3 < size {
-            light4[y] = and(and(lr, l[y + 1]), and(l[y + 2], l[y + 3]));
+            for i in 0..n {
+                light4[y][i] = lr[i] & l[y + 1][i] & l[y + 2][i] & l[y + 3][i];
+            }
         }
         if y + 6 < size {
-            core[y] = and(
-                and(and(r, l[y + 1]), and(d[y + 2], d[y + 3])),
-                and(and(d[y + 4], l[y + 5]), d[y + 6]),
-            );
+            for i in 0..n {
+                core[y][i] = r[i]
+                    & l[y + 1][i]
+                    & d[y + 2][i]
+                    & d[y + 3][i]
+                    & d[y + 4][i]
+                    & l[y + 5][i]
+                    & d[y + 6][i];
+            }
         }
     }
-    let mut prev = [0u64; N];
+    let mut prev = [0u64; 4];
     for y in 0..size.saturating_sub(4) {
-        let w5 = and(and(same[y], same[y + 1]), and(same[y + 2], same[y + 3]));
-        score += runs(w5, prev);
-        prev = w5;
+        for i in 0..n {
+            let w5 = same[y][i] & same[y + 1][i] & same[y + 2][i] & same[y + 3][i];
+            score += runs(w5, prev[i]);
+            prev[i] = w5;
+        }
     }
     for y in 0..size.saturating_sub(10) {
-        score += 40 * (pop(and(core[y], light4[y + 7])) + pop(and(light4[y], core[y + 4])));
+        for i in 0..n {
+            score += 40
+                * ((core[y][i] & light4[y + 7][i]).count_ones()
+                    + (light4[y][i] & core[y + 4][i]).count_ones());
+        }
     }
 
     // Rule 4: 10 points per 5 % the dark share strays from half.
@@ -599,7 +607,7 @@ pub fn encode(bytes: &[u8], ecc: Ecc) -> Option<(usize, Vec<Row>)> {
     for m in 0..8 {
         g.format(ecc, m);
         apply_mask(&g, m, &mut masked);
-        let p = penalty::<3>(&masked, size);
+        let p = penalty(&masked, size);
         if p < best.0 {
             best = (p, m);
         }
@@ -624,6 +632,160 @@ fn apply_mask(g: &Grid, m: u32, out: &mut [Row]) {
 mod tests {
     use super::*;
 
+    // The first bit-packed form (each rule on N words at once, unrolled): the
+    // oracle for the word-by-word `penalty`, itself checked bit for bit against
+    // node-qrcode's mask choice through the whole symbol (qr-matrix.test.mjs).
+    // `N` words of a row: rows of up to 64 modules (versions 1–11) are scored
+    /// in one word, up to 128 in two.
+    type Bits<const N: usize> = [u64; N];
+
+    fn op<const N: usize>(mut a: Bits<N>, b: Bits<N>, f: impl Fn(u64, u64) -> u64) -> Bits<N> {
+        for i in 0..N {
+            a[i] = f(a[i], b[i]);
+        }
+        a
+    }
+
+    /// Bit `x` of the result = bit `x + k` of `r` (0 < k < 64).
+    fn down<const N: usize>(r: Bits<N>, k: u32) -> Bits<N> {
+        let mut out = r;
+        for i in 0..N {
+            out[i] = r[i] >> k | if i + 1 < N { r[i + 1] << (64 - k) } else { 0 };
+        }
+        out
+    }
+
+    /// Bit `x` of the result = bit `x − 1` of `r`.
+    fn up1<const N: usize>(r: Bits<N>) -> Bits<N> {
+        let mut out = r;
+        for i in 0..N {
+            out[i] = r[i] << 1 | if i > 0 { r[i - 1] >> 63 } else { 0 };
+        }
+        out
+    }
+
+    fn pop<const N: usize>(r: Bits<N>) -> u32 {
+        let mut n = 0;
+        for w in r {
+            n += w.count_ones();
+        }
+        n
+    }
+
+    /// Rule 1 for one line of `w5` bits (set where five equal modules start):
+    /// Σ (L − 4) over runs of L ≥ 5, plus 2 per run — 3 + (L − 5) each.
+    fn runs<const N: usize>(w5: Bits<N>, prev: Bits<N>) -> u32 {
+        pop(w5) + 2 * pop(op(w5, prev, |a, b| a & !b))
+    }
+
+    /// The spec's four penalty rules over bit-packed rows (bit `x` = column `x`).
+    fn penalty_unrolled<const N: usize>(packed: &[Row], size: usize) -> u32 {
+        let take = |r: &Row| -> Bits<N> {
+            let mut b = [0u64; N];
+            b.copy_from_slice(&r[..N]);
+            b
+        };
+        let all: Bits<N> = take(&ones(size));
+        let pairs: Bits<N> = take(&ones(size - 1)); // columns with a right-hand neighbour
+        let and = |a, b| op(a, b, |x, y| x & y);
+        let mut score = 0;
+        let mut dark = 0;
+        // Per row: dark and light bits; then, for the columns, "same as the row
+        // below", "1011101 starts here" and "0000 starts here", so the vertical
+        // rules are the horizontal ones with rows for shifts. (Plain slices and
+        // loops: the browser build is optimised for size, which inlines little.)
+        let mut buf = vec![[0u64; N]; 5 * size];
+        let (d, rest) = buf.split_at_mut(size);
+        let (l, rest) = rest.split_at_mut(size);
+        let (same, rest) = rest.split_at_mut(size);
+        let (core, light4) = rest.split_at_mut(size);
+        for y in 0..size {
+            d[y] = take(&packed[y]);
+            l[y] = op(d[y], all, |x, w| !x & w);
+        }
+        for y in 0..size {
+            let (r, lr) = (d[y], l[y]);
+            dark += pop(r);
+            let eq = and(op(r, down(r, 1), |a, b| !(a ^ b)), pairs);
+            let w5 = and(and(eq, down(eq, 1)), and(down(eq, 2), down(eq, 3)));
+            score += runs(w5, up1(w5));
+            let c = and(
+                and(and(r, down(lr, 1)), and(down(r, 2), down(r, 3))),
+                and(and(down(r, 4), down(lr, 5)), down(r, 6)),
+            );
+            let l4 = and(and(lr, down(lr, 1)), and(down(lr, 2), down(lr, 3)));
+            score += 40 * (pop(and(c, down(l4, 7))) + pop(and(l4, down(c, 4))));
+            if y + 1 < size {
+                // Rule 2: 2×2 blocks of one colour.
+                let v = and(op(r, d[y + 1], |a, b| !(a ^ b)), all);
+                score += 3 * pop(and(and(eq, v), down(v, 1)));
+                same[y] = v;
+            }
+            if y + 3 < size {
+                light4[y] = and(and(lr, l[y + 1]), and(l[y + 2], l[y + 3]));
+            }
+            if y + 6 < size {
+                core[y] = and(
+                    and(and(r, l[y + 1]), and(d[y + 2], d[y + 3])),
+                    and(and(d[y + 4], l[y + 5]), d[y + 6]),
+                );
+            }
+        }
+        let mut prev = [0u64; N];
+        for y in 0..size.saturating_sub(4) {
+            let w5 = and(and(same[y], same[y + 1]), and(same[y + 2], same[y + 3]));
+            score += runs(w5, prev);
+            prev = w5;
+        }
+        for y in 0..size.saturating_sub(10) {
+            score += 40 * (pop(and(core[y], light4[y + 7])) + pop(and(light4[y], core[y + 4])));
+        }
+
+        // Rule 4: 10 points per 5 % the dark share strays from half.
+        let total = (size * size) as u32;
+        let k = (dark * 20)
+            .abs_diff(total * 10)
+            .div_ceil(total)
+            .saturating_sub(1);
+        score + 10 * k
+    }
+
+    #[test]
+    fn word_by_word_penalty_equals_the_unrolled_one_on_every_size() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for version in 1..=40 {
+            let size = version * 4 + 17;
+            for density in [1u32, 2, 3] {
+                // Random rows at three densities (sparse, half, dense), masked to the width.
+                let all = ones(size);
+                let rows: Vec<Row> = (0..size)
+                    .map(|_| {
+                        let mut r = [next(), next(), next()];
+                        for w in &mut r {
+                            *w = match density {
+                                1 => *w & next() & next(),
+                                2 => *w,
+                                _ => *w | next() | next(),
+                            };
+                        }
+                        and(&r, &all)
+                    })
+                    .collect();
+                let want = penalty_unrolled::<3>(&rows, size);
+                assert_eq!(penalty(&rows, size), want, "size {size}, density {density}");
+                if size <= 64 {
+                    assert_eq!(penalty_unrolled::<1>(&rows, size), want);
+                }
+            }
+        }
+    }
+
     #[test]
     fn capacities_match_the_spec_table() {
         // Byte-mode capacities from ISO/IEC 18004 Table 7 (a few rows).
@@ -645,12 +807,13 @@ mod tests {
         // ISO/IEC 18004 Annex A, degree 7: α^0 x^7 + α^87 x^6 + α^229 x^5 + α^146 x^4
         // + α^149 x^3 + α^238 x^2 + α^102 x + α^21.
         let exps = [87usize, 229, 146, 149, 238, 102, 21];
+        let gf = gf_tables();
         assert!(
-            generator(30).iter().all(|&c| c != 0),
+            generator(&gf, 30).iter().all(|&c| c != 0),
             "logs of every coefficient exist"
         );
-        let want: Vec<u8> = exps.iter().map(|&e| GF.0[e]).collect();
-        assert_eq!(generator(7), want);
+        let want: Vec<u8> = exps.iter().map(|&e| gf.exp[e]).collect();
+        assert_eq!(generator(&gf, 7), want);
     }
 
     #[test]

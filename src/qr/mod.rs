@@ -8,10 +8,14 @@
 mod encoder;
 
 use crate::error::{CheckoutError, Code, Result};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 use encoder::Ecc;
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "core", derive(serde::Serialize, serde::Deserialize))]
 pub enum EcLevel {
     L,
     #[default]
@@ -21,8 +25,12 @@ pub enum EcLevel {
 }
 
 /// Rendering options; every field has a default. Sizes are in CSS pixels.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "core", derive(serde::Deserialize))]
+#[cfg_attr(
+    feature = "core",
+    serde(rename_all = "camelCase", default, deny_unknown_fields)
+)]
 pub struct QrOptions {
     pub ec_level: EcLevel,
     /// Light border in modules; 4 is the QR spec's minimum for reliable scanning.
@@ -115,9 +123,8 @@ impl QrOptions {
             _ => Err(option_error(key, "must be text", "必须是字符串")),
         };
         let whole = || match value {
-            OptionValue::Number(n) if n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => {
-                Ok(n as u32)
-            }
+            // Whole and in range: the cast truncates, so only a whole number survives the round trip.
+            OptionValue::Number(n) if (n as u32) as f64 == n => Ok(n as u32),
             _ => Err(option_error(key, "must be a whole number", "必须是整数")),
         };
         match key {
@@ -202,8 +209,9 @@ pub fn parse_color(field: &str, css: &str) -> Result<[u8; 4]> {
 }
 
 /// The modules, quiet zone included, row by row: 1 = dark.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "core", derive(serde::Serialize))]
+#[cfg_attr(feature = "core", serde(rename_all = "camelCase"))]
 pub struct QrMatrix {
     /// Modules per side, quiet zone included.
     pub size: u32,
@@ -434,6 +442,8 @@ mod png {
     //! above (PNG "Up" filter turns those into zero runs).
     use super::{module_pixels, parse_color, QrMatrix, QrOptions};
     use crate::error::Result;
+    use alloc::vec;
+    use alloc::vec::Vec;
 
     pub fn encode(m: &QrMatrix, options: &QrOptions) -> Result<Vec<u8>> {
         let dark = parse_color("dark", &options.dark)?;
