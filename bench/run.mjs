@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startWorkerd } from '../sandbox/workerd.mjs';
 import { startStack } from '../sandbox/stack.mjs';
-import { storeBench, ledgerBench } from './store.mjs';
+import { storeBench, ledgerBench, wholeWorkerBench } from './store.mjs';
 import { timeToQrBench } from './time-to-qr.mjs';
 import { qrBench } from './qr.mjs';
 import { edgeBench } from './edge.mjs';
@@ -122,6 +122,7 @@ try {
 
 await timeToQrBench(row);
 await storeBench(row);
+await wholeWorkerBench(row);
 await ledgerBench(row);
 
 const machine = `${cpus().length} × ${cpus()[0].model.trim()}, Node ${process.version}`;

@@ -1,6 +1,7 @@
 // The order store under load: checkout and notify through workerd with the
 // Durable Object store (SQLite on local disk) beside the in-memory fallback, in
-// the same run. `node bench/store.mjs` runs this part alone.
+// the same run; and the whole worker beside the whole plain-JS worker.
+// `node bench/store.mjs` runs the store part alone (`ledger`, `whole`: those parts).
 import { startStack } from '../sandbox/stack.mjs';
 import { startWorkerd } from '../sandbox/workerd.mjs';
 
@@ -36,14 +37,53 @@ async function load(make, count, concurrency = 64) {
 
 const ORDER = JSON.stringify({ gateway: 'yimafu', payType: '30', sku: 'member-month', quantity: 1 });
 
-/** Checkout then notify `count` orders against one store; returns both measurements. */
-async function measure(durable, count, port) {
+/**
+ * Open loop: `rate` requests a second for `seconds`, each sent when due whatever
+ * the earlier ones are doing; latency from when it was due (no coordinated omission).
+ */
+async function openLoop(make, rate, seconds) {
+  const latencies = [];
+  const pending = [];
+  let errors = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < rate * seconds; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const [url, init] = make(i);
+    pending.push(
+      fetch(url, init)
+        .then(async (r) => {
+          await r.arrayBuffer();
+          if (!r.ok) errors += 1;
+        })
+        .catch(() => (errors += 1))
+        .finally(() => latencies.push(performance.now() - due)),
+    );
+  }
+  await Promise.all(pending);
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
+
+/** The plain-JS worker a shop would write (bench/reference/worker.js), with its one Durable Object class. */
+const REFERENCE_WORKER = {
+  modules: [
+    ['bench/reference/worker.js', 'esModule'],
+    ['bench/reference/edge.js', 'esModule'],
+    ['worker/catalog.js', 'esModule'],
+  ],
+  objects: [['ORDERS', 'CheckoutOrder']],
+};
+
+/** Checkout then notify `count` orders against one store (or one worker); returns both measurements. */
+async function measure(durable, count, port, workerd = durable ? {} : { ordersDir: null }, openRates = []) {
   const stack = await startStack({
     page: false,
     workerPort: port,
     sandboxPort: port + 1,
     pagePort: port + 2,
-    workerd: durable ? {} : { ordersDir: null },
+    workerd,
   });
   try {
     const W = stack.urls.worker;
@@ -55,7 +95,14 @@ async function measure(durable, count, port) {
     for (const o of stack.sandbox.orders.values()) ids.push(o.id);
     const notes = ids.map((id) => stack.sandbox.notification(id));
     const notify = await load((i) => [notes[i].url, { method: 'POST', headers: notes[i].headers, body: notes[i].body }], notes.length);
-    return { checkout, notify, orders: ids.length };
+    const open = {};
+    for (const rate of openRates)
+      open[rate] = await openLoop(
+        () => [`${W}/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ORDER }],
+        rate,
+        Number(process.env.BENCH_OPEN_SECONDS || 5),
+      );
+    return { checkout, notify, open, orders: ids.length };
   } finally {
     await stack.stop();
   }
@@ -77,6 +124,60 @@ export async function storeBench(row, count = Number(process.env.BENCH_STORE_ORD
       `${(d.rps / m.rps).toFixed(2)}×`,
     );
     if (d.errors || m.errors) row('store', `${step}: errors (durable / memory)`, `${d.errors} / ${m.errors}`, '', '', '0');
+  }
+}
+
+/**
+ * The whole worker against the whole plain-JS worker (bench/reference/worker.js): the same
+ * routes, sandbox and Durable Object store — ours without its optional ledger (the reference
+ * has no order listing), and with it beside; closed loop (64 at a time) for req/s, then open
+ * loops at fixed rates for the latency a steady load sees.
+ */
+export async function wholeWorkerBench(row, count = Number(process.env.BENCH_STORE_ORDERS || 3000)) {
+  const rates = (process.env.BENCH_OPEN_RATES || '100,500').split(',').map(Number);
+  console.log(
+    `\n# Whole worker: ours beside the plain-JS worker, ${count} checkouts and notifications, then open loops at ${rates.join(', ')} req/s`,
+  );
+  const sameRoutes = {
+    objects: [
+      ['ORDERS', 'CheckoutOrder'],
+      ['LIMITER', 'CheckoutLimiter'],
+    ],
+  };
+  const ours = await measure(true, count, 28917, sameRoutes, rates);
+  const ref = await measure(true, count, 28927, REFERENCE_WORKER, rates);
+  const ledger = await measure(true, count, 28937);
+  const f1 = (x) => x.toFixed(1);
+  for (const step of ['checkout', 'notify']) {
+    const [o, r] = [ours[step], ref[step]];
+    row(
+      'whole worker',
+      `${step}, Durable Object store, 64 at a time: req/s · p99`,
+      `${f1(o.rps)} · ${f1(o.p99)} ms`,
+      `plain-JS worker ${f1(r.rps)} · ${f1(r.p99)} ms`,
+      `${(o.rps / r.rps).toFixed(2)}×`,
+      '≥ 1.0×',
+    );
+    if (o.errors || r.errors) row('whole worker', `${step}: errors (ours / plain JS)`, `${o.errors} / ${r.errors}`, '', '', '0');
+    const l = ledger[step];
+    row(
+      'whole worker',
+      `… ours with the ledger (a row per order change, off the request path)`,
+      `${f1(l.rps)} · ${f1(l.p99)} ms`,
+      `plain-JS worker ${f1(r.rps)} · ${f1(r.p99)} ms`,
+      `${(l.rps / r.rps).toFixed(2)}×`,
+    );
+  }
+  for (const rate of rates) {
+    const [o, r] = [ours.open[rate], ref.open[rate]];
+    row(
+      'whole worker',
+      `checkout at ${rate} req/s offered (open loop): p50 / p99`,
+      `${f1(o.p50)} / ${f1(o.p99)} ms${o.errors ? ` (${o.errors} errors)` : ''}`,
+      `plain-JS worker ${f1(r.p50)} / ${f1(r.p99)} ms${r.errors ? ` (${r.errors} errors)` : ''}`,
+      `${(r.p99 / o.p99).toFixed(2)}×`,
+      'p99 < 20 ms',
+    );
   }
 }
 
@@ -113,6 +214,10 @@ export async function ledgerBench(row, n = Number(process.env.BENCH_LEDGER_WRITE
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const print = (...r) => console.log(r.filter(Boolean).join(' | '));
-  if (process.argv[2] !== 'ledger') await storeBench(print);
-  await ledgerBench(print);
+  const part = process.argv[2];
+  if (part === 'whole') await wholeWorkerBench(print);
+  else {
+    if (part !== 'ledger') await storeBench(print);
+    await ledgerBench(print);
+  }
 }

@@ -32,7 +32,8 @@ const str = (s) => JSON.stringify(String(s));
  * `CheckoutLimiter`, SQLite files under `ordersDir` (wiped first unless
  * `keepOrders`); `ordersDir: null` leaves both bindings out (the handler's
  * in-memory fallback). `secondPort` adds a second
- * worker service — its own isolate — bound to the same namespace.
+ * worker service — its own isolate — bound to the same namespace. `objects`:
+ * the Durable Object classes the modules export, with their binding names.
  */
 export async function startWorkerd({
   port = 8787,
@@ -43,6 +44,11 @@ export async function startWorkerd({
   quiet = true,
   ordersDir = join(root, 'target', 'workerd', `orders-${port}`),
   keepOrders = false,
+  objects = [
+    ['ORDERS', 'CheckoutOrder'],
+    ['LIMITER', 'CheckoutLimiter'],
+    ['LEDGER', 'CheckoutLedger'],
+  ],
 } = {}) {
   // embed paths are relative to the config file (absolute ones are refused), so the
   // config lives in the (git-ignored) target folder of the repo.
@@ -62,9 +68,7 @@ ${modules.map(([name, type]) => `    (name = ${str(name)}, ${type} = embed ${str
   ],
   bindings = [
 ${textBindings}
-${ordersDir ? `    (name = "ORDERS", durableObjectNamespace = ${orders('CheckoutOrder')}),` : ''}
-${ordersDir ? `    (name = "LIMITER", durableObjectNamespace = ${orders('CheckoutLimiter')}),` : ''}
-${ordersDir ? `    (name = "LEDGER", durableObjectNamespace = ${orders('CheckoutLedger')}),` : ''}
+${ordersDir ? objects.map(([name, cls]) => `    (name = ${str(name)}, durableObjectNamespace = ${orders(cls)}),`).join('\n') : ''}
   ],
   compatibilityDate = "2025-01-01",
   globalOutbound = "loopback",`;
@@ -85,9 +89,7 @@ const checkout :Workerd.Worker = ${worker((c) => `"${c}"`)}
 ${
   ordersDir
     ? `  durableObjectNamespaces = [
-    (className = "CheckoutOrder", uniqueKey = "qrcheckout-orders", enableSql = true),
-    (className = "CheckoutLimiter", uniqueKey = "qrcheckout-limiter", enableSql = true),
-    (className = "CheckoutLedger", uniqueKey = "qrcheckout-ledger", enableSql = true),
+${objects.map(([name, cls]) => `    (className = ${str(cls)}, uniqueKey = ${str(`qrcheckout-${name.toLowerCase()}`)}, enableSql = true),`).join('\n')}
   ],
   durableObjectStorage = (localDisk = "orders-disk"),`
     : ''
