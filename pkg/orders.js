@@ -177,10 +177,11 @@ export class OrderObject {
    * starts fulfilment (once: a paid order never becomes paid again).
    */
   async notify({ notification, fingerprint, now = Date.now() }) {
-    const order = await this.storage.get('order');
-    if (!order) return { error: { status: 404, code: 'unknown_order', message: 'no such order' } };
     const seenKey = `notified:${fingerprint}`;
-    if (await this.storage.get(seenKey)) return { replay: true, state: order.state };
+    const stored = await this.storage.get(['order', seenKey, 'fulfilment']);
+    const order = stored.get('order');
+    if (!order) return { error: { status: 404, code: 'unknown_order', message: 'no such order' } };
+    if (stored.get(seenKey)) return { replay: true, state: order.state };
     let t;
     try {
       t = applyNotification(order, notification, now);
@@ -188,7 +189,7 @@ export class OrderObject {
       return { error: { status: 400, ...errorFields(e) } };
     }
     const writes = { order: t.order, [seenKey]: now };
-    let fulfilment = await this.storage.get('fulfilment');
+    let fulfilment = stored.get('fulfilment');
     if (t.changed && t.order.state === 'paid' && !fulfilment) {
       fulfilment = this.#newFulfilment(t.order, now);
       if (fulfilment) writes.fulfilment = fulfilment;
@@ -344,10 +345,12 @@ export class OrderObject {
 
   /** Sets the alarm to the next thing due, from the stored order (never from a copy read before an await). */
   async #schedule(now) {
-    const order = await this.storage.get('order');
+    // One read for the three keys.
+    const stored = await this.storage.get(['order', 'fulfilment', 'ledgerDue']);
+    const order = stored.get('order');
     if (!order) return;
-    const fulfilment = await this.storage.get('fulfilment');
-    const ledger = (await this.storage.get('ledgerDue')) ? [Math.max(now, this.ledgerRetryAt ?? 0)] : [];
+    const fulfilment = stored.get('fulfilment');
+    const ledger = stored.get('ledgerDue') ? [Math.max(now, this.ledgerRetryAt ?? 0)] : [];
     await this.storage.setAlarm(Math.min(...this.#due(order, fulfilment), ...ledger, this.#purgeAt(order)));
   }
 
@@ -383,6 +386,7 @@ export class OrderObject {
   }
 
   #publish(order, now) {
+    if (!this.subscribers.size) return;
     const view = orderView(order, now);
     for (const writer of this.subscribers) {
       send(writer, view).catch(() => this.subscribers.delete(writer));
@@ -403,6 +407,8 @@ export function memoryStorage() {
   const map = new Map();
   return {
     async get(key) {
+      // A list of keys reads as a Map of those present, as Durable Object storage does.
+      if (Array.isArray(key)) return new Map(key.filter((k) => map.has(k)).map((k) => [k, structuredClone(map.get(k))]));
       return structuredClone(map.get(key));
     },
     async put(key, value) {
