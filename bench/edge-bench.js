@@ -7,6 +7,7 @@ import wasm from '../pkg/worker/qrcheckout_bg.wasm';
 import * as q from '../pkg/worker.js';
 import catalog from '../worker/catalog.js';
 import * as ref from './reference/edge.js';
+import { applyTo } from '../pkg/orders.js';
 
 q.init(wasm);
 
@@ -61,7 +62,7 @@ function oursCheckout(gw, i) {
 }
 /** The handler verifies (one call), the order's object applies (one call). */
 const verified = (gw) => SHOP.verifyNotify(gw, JSON.stringify(incoming[gw]), NOW, 300000);
-const oursNotify = (gw, order) => q.applyNotification(order, JSON.parse(verified(gw)), NOW);
+const oursNotify = (gw, order) => applyTo(order, JSON.parse(verified(gw)), NOW);
 async function refCheckout(gw, i) {
   const id = `QC${NOW.toString(36).padStart(8, '0')}abcdefghij`.toUpperCase();
   const { order, request } = await ref.checkout(shop, REQ[gw], NOW, id, nonce(i));
@@ -164,7 +165,7 @@ export default {
         () => JSON.parse(checkoutText(gw, 1)),
         () => q.settleOrder(record, 200, reply),
         () => verified(gw),
-        () => q.applyNotification(order, notification, NOW),
+        () => applyTo(order, notification, NOW),
       ];
       for (let i = 0; i < n; i++) sink += steps[k]() ? 1 : 0;
     }

@@ -7,7 +7,7 @@ import { startWorkerd } from '../sandbox/workerd.mjs';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const f1 = (x) => x.toFixed(1);
 const GATEWAYS = ['gatepay-io', 'gatepay', 'yimafu'];
-const STEPS = ['Shop.checkout', '… + JSON.parse', 'settleOrder', 'Shop.verifyNotify', 'applyNotification'];
+const STEPS = ['Shop.checkout', '… + JSON.parse', 'settleOrder', 'Shop.verifyNotify', 'applyTo (applyNotification)'];
 
 export async function edgeBench(row) {
   console.log('\n# Edge CPU paths in workerd, µs per order (timed from outside: workerd stops the clock in a request)');
@@ -18,6 +18,9 @@ export async function edgeBench(row) {
       ['bench/edge-bench.js', 'esModule'],
       ['bench/reference/edge.js', 'esModule'],
       ['worker/catalog.js', 'esModule'],
+      ['pkg/orders.js', 'esModule'],
+      ['pkg/webhook.js', 'esModule'],
+      ['pkg/ledger.js', 'esModule'],
       ['pkg/worker.js', 'esModule'],
       ['pkg/worker/qrcheckout.js', 'esModule'],
       ['pkg/worker/qrcheckout_bg.wasm', 'wasm'],

@@ -16,6 +16,18 @@ const TERMINAL = new Set(['paid', 'expired', 'failed']);
 const MAX_SUBSCRIBERS = 16;
 const encoder = new TextEncoder();
 
+// The state rules never read the payment a record carries, and a gateway's QR image
+// can be kilobytes: Rust gets the record without it, and it is put back on the result.
+const bare = (order) => (order.payment ? { ...order, payment: null } : order);
+const restored = (next, order) => (next && next.payment === null && order.payment ? { ...next, payment: order.payment } : next);
+const stateOf = (order, now) => orderState(bare(order), now);
+
+/** A verified notification applied to the order (Rust): `{ order, changed }`, or throws when it does not fit. */
+export function applyTo(order, notification, now) {
+  const t = applyNotification(bare(order), notification, now);
+  return { ...t, order: restored(t.order, order) };
+}
+
 /** The shop's fulfilment hook, set by createCheckoutHandler({ onPaid }) in every isolate that loads the worker. */
 const hooks = { onPaid: null };
 export function configureFulfilment({ onPaid = null } = {}) {
@@ -40,7 +52,7 @@ export function orderSettings(env = {}) {
 /** What a reader of the order sees (GET /orders/{id}, live events). */
 export function orderView(order, now, fulfilment = null) {
   const { merchantOrderId, gateway, amount, currency, expiresAt, paidAt, payment } = order;
-  const state = orderState(order, now);
+  const state = stateOf(order, now);
   return {
     merchantOrderId,
     gateway,
@@ -184,7 +196,7 @@ export class OrderObject {
     if (stored.get(seenKey)) return { replay: true, state: order.state };
     let t;
     try {
-      t = applyNotification(order, notification, now);
+      t = applyTo(order, notification, now);
     } catch (e) {
       return { error: { status: 400, ...errorFields(e) } };
     }
@@ -236,7 +248,7 @@ export class OrderObject {
     const order = await this.storage.get('order');
     if (!order) return this.storage.deleteAll();
     let current = order;
-    const expired = expireOrder(order, now);
+    const expired = restored(expireOrder(bare(order), now), order);
     if (expired) {
       const writes = { order: expired };
       // Its owner never settled it (the worker died mid-call): repeats of its key get a final answer, not "busy".
@@ -363,7 +375,7 @@ export class OrderObject {
     if (!ns || !order) return;
     // Increasing within this object, so the shard keeps the newest row whatever order writes land in.
     const seq = (this.seq = Math.max(Date.now(), (this.seq ?? 0) + 1));
-    const state = orderState(order, now);
+    const state = stateOf(order, now);
     const row = {
       merchantOrderId: order.merchantOrderId,
       seq,
