@@ -185,5 +185,8 @@ export class Shop {
   verifyNotify(gateway: Gateway, incomingJson: string, now: number, windowMs: number): string;
   free(): void;
 }
-/** A `creating` record + the gateway's reply → the record opened with its payment (a paid order stays paid), or the reply's typed error. */
+/**
+ * A `creating` record + the gateway's reply → the record opened with its payment (a paid order stays paid),
+ * or the reply's typed error.
+ */
 export function settleOrder(order: OrderRecord, httpStatus: number, bodyText: string): OrderRecord;

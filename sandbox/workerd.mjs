@@ -25,6 +25,9 @@ export const CHECKOUT_MODULES = [
 ];
 
 const str = (s) => JSON.stringify(String(s));
+// The keys the default classes always had, so storage written by an earlier run is found again.
+const namespace = (binding, cls) =>
+  `    (className = ${str(cls)}, uniqueKey = ${str(`qrcheckout-${binding.toLowerCase()}`)}, enableSql = true),`;
 
 /**
  * Starts workerd; resolves once it answers. `bindings` become env text bindings.
@@ -89,7 +92,7 @@ const checkout :Workerd.Worker = ${worker((c) => `"${c}"`)}
 ${
   ordersDir
     ? `  durableObjectNamespaces = [
-${objects.map(([name, cls]) => `    (className = ${str(cls)}, uniqueKey = ${str(`qrcheckout-${name.toLowerCase()}`)}, enableSql = true),`).join('\n')}
+${objects.map(([name, cls]) => namespace(name, cls)).join('\n')}
   ],
   durableObjectStorage = (localDisk = "orders-disk"),`
     : ''

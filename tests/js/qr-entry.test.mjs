@@ -29,7 +29,8 @@ const same = (what, f) => {
   return a;
 };
 
-const TEXTS = ['https://qr.alipay.com/bax04775wixee8ieymjz00d8', '苹果13Pro 会员月卡 ¥29.90', 'x'.repeat(600), '', 'é'.repeat(1400)];
+const CHINESE = '苹果13Pro 会员月卡 ¥29.90';
+const TEXTS = ['https://qr.alipay.com/bax04775wixee8ieymjz00d8', CHINESE, 'x'.repeat(600), '', 'é'.repeat(1400)];
 const OPTIONS = [
   undefined,
   null,
