@@ -287,21 +287,11 @@ pub fn plan(
 /// what the gateway may not echo (order id, amount, currency, expiry) filled
 /// in from the plan.
 pub fn payment_for(plan: &Plan, http_status: u16, body: &str) -> Result<Payment> {
-    let mut payment = crate::gateway::parse_response(plan.gateway, http_status, body)?;
-    payment
-        .merchant_order_id
-        .get_or_insert_with(|| plan.merchant_order_id.clone());
-    payment.amount.get_or_insert(plan.amount);
-    payment
-        .currency
-        .get_or_insert_with(|| plan.currency.clone());
-    payment.expires_at.get_or_insert(plan.expires_at);
-    Ok(payment)
+    payment_of(&OrderRecord::creating(plan), http_status, body)
 }
 
-/// A `creating` record and the gateway's create-order reply → the record opened
-/// with its payment, in one step: the record carries all [`payment_for`] needs.
-pub fn settle(order: &OrderRecord, http_status: u16, body: &str) -> Result<OrderRecord> {
+/// [`payment_for`] from the order's record, which carries everything it needs.
+fn payment_of(order: &OrderRecord, http_status: u16, body: &str) -> Result<Payment> {
     let mut payment = crate::gateway::parse_response(order.gateway, http_status, body)?;
     payment
         .merchant_order_id
@@ -311,7 +301,14 @@ pub fn settle(order: &OrderRecord, http_status: u16, body: &str) -> Result<Order
         .currency
         .get_or_insert_with(|| order.currency.clone());
     payment.expires_at.get_or_insert(order.expires_at);
-    let payment = serde_json::to_value(&payment).map_err(CheckoutError::internal)?;
+    Ok(payment)
+}
+
+/// A `creating` record and the gateway's create-order reply → the record opened
+/// with its payment, in one step.
+pub fn settle(order: &OrderRecord, http_status: u16, body: &str) -> Result<OrderRecord> {
+    let payment = serde_json::to_value(payment_of(order, http_status, body)?)
+        .map_err(CheckoutError::internal)?;
     Ok(open(order, payment))
 }
 
