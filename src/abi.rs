@@ -50,7 +50,7 @@ const PAGE: usize = 65536;
 impl Arena {
     fn top(&self) -> usize {
         match self.next.get() {
-            // SAFETY: only the address of the linker's symbol is taken.
+            // Only the address of the linker's symbol is used.
             0 => core::ptr::addr_of!(__heap_base) as usize,
             n => n,
         }
