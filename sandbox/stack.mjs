@@ -75,6 +75,12 @@ export function pagePolicy(workerUrl) {
   ].join('; ');
 }
 
+/**
+ * The preload a host sends with the page for the checkout's first request: the
+ * catalog then arrives while the scripts and the wasm download, instead of after.
+ */
+export const catalogPreload = (workerUrl) => `<${workerUrl}/catalog>; rel=preload; as=fetch; crossorigin`;
+
 /** `workerd`: options for startWorkerd (ordersDir, keepOrders, secondPort). */
 export async function startStack({
   pagePort = 8080,
@@ -102,6 +108,7 @@ export async function startStack({
         port: pagePort,
         mounts: { '/': `${root}www`, '/pkg/': `${root}pkg` },
         headers: { 'content-security-policy': pagePolicy(worker.url) },
+        links: { '/': catalogPreload(worker.url) },
       })
     : null;
   return {

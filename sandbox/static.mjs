@@ -21,8 +21,11 @@ const TYPES = {
   '.png': 'image/png',
 };
 
-/** `mounts`: URL prefix → directory, e.g. { '/': 'www', '/pkg/': 'pkg' }. Longest prefix wins. */
-export function serveStatic({ mounts, port = 8080, host = '127.0.0.1', headers = {} }) {
+/**
+ * `mounts`: URL prefix → directory, e.g. { '/': 'www', '/pkg/': 'pkg' }. Longest prefix wins.
+ * `links`: URL path → a `Link` header for that page (preload hints a host sends with it).
+ */
+export function serveStatic({ mounts, port = 8080, host = '127.0.0.1', headers = {}, links = {} }) {
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
   const server = createServer(async (req, res) => {
     try {
@@ -37,6 +40,7 @@ export function serveStatic({ mounts, port = 8080, host = '127.0.0.1', headers =
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-store',
         vary: 'accept-encoding',
+        ...(links[path] ? { link: links[path] } : {}),
       };
       if (COMPRESSIBLE.has(extname(file)) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
         const { mtimeMs } = await stat(file);
