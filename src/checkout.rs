@@ -586,14 +586,9 @@ mod tests {
         .unwrap()
     }
 
-    fn merchant() -> Merchant {
-        let env = |pairs: &[(&str, &str)]| {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
-        Merchant::from_env(&env(&[
+    /// The shop's env bindings in these tests: every gateway on, secrets s1–s3.
+    fn env() -> BTreeMap<String, String> {
+        [
             ("GATEPAY_IO_BASE_URL", "http://127.0.0.1:8788"),
             ("GATEPAY_IO_APPKEY", "ak_demo"),
             ("GATEPAY_IO_APPSECRET", "s1"),
@@ -609,7 +604,14 @@ mod tests {
                 "https://shop.example, http://127.0.0.1:8080",
             ),
             ("CLIENT_IP_FALLBACK", "203.0.113.9"),
-        ]))
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    fn merchant() -> Merchant {
+        Merchant::from_env(&env())
     }
 
     const NOW: u64 = 1_763_884_800_000;
@@ -838,22 +840,7 @@ mod tests {
 
     #[test]
     fn the_shop_checks_out_in_one_step_exactly_as_the_separate_steps_do() {
-        let mut env: BTreeMap<String, String> = [
-            ("GATEPAY_IO_BASE_URL", "http://127.0.0.1:8788"),
-            ("GATEPAY_IO_APPKEY", "ak_demo"),
-            ("GATEPAY_IO_APPSECRET", "s1"),
-            ("GATEPAY_BASE_URL", "http://127.0.0.1:8788"),
-            ("GATEPAY_CLIENT_ID", "cid"),
-            ("GATEPAY_SECRET_KEY", "s2"),
-            ("YIMAFU_BASE_URL", "http://127.0.0.1:8788"),
-            ("YIMAFU_APP_ID", "app_demo"),
-            ("YIMAFU_KEY", "s3"),
-            ("PUBLIC_BASE_URL", "https://shop.example"),
-            ("CLIENT_IP_FALLBACK", "203.0.113.9"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        let mut env = env();
         let shop = Shop::new(catalog(), &env);
         let nonce = "n0123456789";
         for (req, secret) in [
