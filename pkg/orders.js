@@ -22,9 +22,12 @@ const bare = (order) => (order.payment ? { ...order, payment: null } : order);
 const restored = (next, order) => (next && next.payment === null && order.payment ? { ...next, payment: order.payment } : next);
 const stateOf = (order, now) => orderState(bare(order), now);
 
-/** A verified notification applied to the order (Rust): `{ order, changed }`, or throws when it does not fit. */
+/**
+ * A verified notification applied to the order (Rust): `{ order, changed }`, or throws when it does not fit.
+ * The rules read neither the payment nor the notification's `raw` fields (kept for audit), so neither crosses.
+ */
 export function applyTo(order, notification, now) {
-  const t = applyNotification(bare(order), notification, now);
+  const t = applyNotification(bare(order), { ...notification, raw: null }, now);
   return { ...t, order: restored(t.order, order) };
 }
 

@@ -181,7 +181,10 @@ export class Shop {
     keyDigest: string | undefined,
     nonce: string,
   ): string;
-  /** `incomingJson`: `JSON.stringify({ headers, body, query })` → JSON text of the `Notification`, or throws like `verifyNotify`. */
+  /**
+   * `incomingJson`: `JSON.stringify({ headers, body, query })` → JSON text of the `Notification` (`raw`: null),
+   * or throws like `verifyNotify`.
+   */
   verifyNotify(gateway: Gateway, incomingJson: string, now: number, windowMs: number): string;
   free(): void;
 }

@@ -319,7 +319,7 @@ impl JsShop {
     }
 
     /// Verifies a notification given as JSON text `{ headers, body, query }` and
-    /// returns the `Notification` as JSON text, or throws like `verifyNotify`.
+    /// returns the `Notification` as JSON text (`raw`: null), or throws like `verifyNotify`.
     #[wasm_bindgen(js_name = verifyNotify)]
     pub fn verify_notify(
         &self,
@@ -336,8 +336,10 @@ impl JsShop {
             now: now as u64,
             window_ms: window_ms as u64,
         };
-        let notification =
+        let mut notification =
             signing::verify_notification(g, &n, self.0.secret(g).js()?, &opts).js()?;
+        // The worker keeps no audit copy: the fields as received need not cross back.
+        notification.raw = Value::Null;
         serde_json::to_string(&notification)
             .map_err(CheckoutError::internal)
             .js()
