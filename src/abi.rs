@@ -250,19 +250,21 @@ fn finish(c: &mut Call, result: Result<Vec<u8>, CheckoutError>) -> u32 {
 pub unsafe extern "C" fn qr_render(what: u32, ptr: *const u8, len: usize) -> u32 {
     let text = text(ptr, len);
     with_call(|c| {
-        let result = c.options.clone().and_then(|o| {
-            o.validate()?;
-            match what {
-                0 => qr::render_svg(text, &o).map(String::into_bytes),
-                1 => qr::render_png_data_url(text, &o).map(String::into_bytes),
-                2 => qr::encode(text, &o).map(|m| {
+        // Each path starts with `qr::encode`, which checks the options first.
+        let result = c
+            .options
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|o| match what {
+                0 => qr::render_svg(text, o).map(String::into_bytes),
+                1 => qr::render_png_data_url(text, o).map(String::into_bytes),
+                2 => qr::encode(text, o).map(|m| {
                     let mut out = words(&[m.size, m.quiet_zone]);
                     out.extend_from_slice(&m.modules);
                     out
                 }),
-                _ => qr::encode(text, &o).map(|m| draw_plan(&m, &o)),
-            }
-        });
+                _ => qr::encode(text, o).map(|m| draw_plan(&m, o)),
+            });
         finish(c, result)
     })
 }

@@ -85,10 +85,14 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue, what: &str, code: Code) -> J
 /// Rust → plain JS objects (maps as objects, integers as numbers), as JSON text
 /// parsed by the engine.
 pub fn to_js<T: Serialize>(value: &T) -> JsResult<JsValue> {
-    let text = serde_json::to_string(value)
+    js_sys::JSON::parse(&to_json(value)?)
+}
+
+/// Rust → JSON text, for exports that hand the text itself to JS.
+pub fn to_json<T: Serialize>(value: &T) -> JsResult<String> {
+    serde_json::to_string(value)
         .map_err(CheckoutError::internal)
-        .js()?;
-    js_sys::JSON::parse(&text)
+        .js()
 }
 
 /// An optional options argument: `undefined`/`null` → `None`, anything else read as `T`.

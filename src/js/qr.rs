@@ -29,7 +29,7 @@ fn options(value: JsValue) -> JsResult<QrOptions> {
         };
         o.set(&key, value).js()?;
     }
-    o.validate().js()?;
+    // Checked as a whole by `qr::encode`, where every export starts.
     Ok(o)
 }
 

@@ -2,7 +2,7 @@
 //! verification. Secrets arrive from the worker's env bindings per call and are
 //! never stored.
 
-use super::{from_js, gateway, optional_from_js, to_js, IntoJsResult, JsResult};
+use super::{from_js, gateway, optional_from_js, to_js, to_json, IntoJsResult, JsResult};
 use crate::error::{CheckoutError, Code};
 use crate::gateway::{gatepay_io, yimafu};
 use crate::payment::Gateway;
@@ -312,10 +312,7 @@ impl JsShop {
             map.insert("clientIp".into(), Value::String(ip));
         }
         let id = order_id(now, entropy, key_digest)?;
-        let out = self.0.checkout(&request, now as u64, &id, nonce).js()?;
-        serde_json::to_string(&out)
-            .map_err(CheckoutError::internal)
-            .js()
+        to_json(&self.0.checkout(&request, now as u64, &id, nonce).js()?)
     }
 
     /// Verifies a notification given as JSON text `{ headers, body, query }` and
@@ -340,9 +337,7 @@ impl JsShop {
             signing::verify_notification(g, &n, self.0.secret(g).js()?, &opts).js()?;
         // The worker keeps no audit copy: the fields as received need not cross back.
         notification.raw = Value::Null;
-        serde_json::to_string(&notification)
-            .map_err(CheckoutError::internal)
-            .js()
+        to_json(&notification)
     }
 }
 
