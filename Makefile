@@ -5,8 +5,14 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 WASM_BINDGEN_VERSION := 0.2.130
+# The browser entries are built on this pinned nightly: std rebuilt with panic=immediate-abort makes
+# every failed bounds check a bare trap instead of a call with its location (QR entry -1.97 KB gzip,
+# full entry -11 KB; bench/README.md). A trap is what either build does on a panic anyway.
+NIGHTLY := nightly-2026-05-20
+SMALL := RUSTUP_TOOLCHAIN=$(NIGHTLY) RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" CARGO_TARGET_DIR=target/small
+BUILD_STD := -Zbuild-std=std,panic_abort
 RUST_SRC := $(shell find src -name '*.rs') Cargo.toml $(wildcard Cargo.lock)
-WASM_PACK := wasm-pack build --release --target web --no-pack --out-name qrcheckout
+WASM_PACK := $(SMALL) wasm-pack build . --release --target web --no-pack --out-name qrcheckout
 # The worker build is tuned for speed (see Cargo.toml [profile.worker]).
 WASM_PACK_WORKER := wasm-pack build --profile worker --target web --no-pack --out-name qrcheckout
 
@@ -15,6 +21,8 @@ WASM_PACK_WORKER := wasm-pack build --profile worker --target web --no-pack --ou
 ## setup: rustup target, wasm-pack, wasm-bindgen-cli, Chromium + driver, npm packages
 setup:
 	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@[ -d "$$(rustc +$(NIGHTLY) --print sysroot 2>/dev/null)/lib/rustlib/src/rust/library" ] \
+	  || rustup toolchain install $(NIGHTLY) --profile minimal -c rust-src
 	@command -v wasm-pack >/dev/null || cargo install wasm-pack --locked
 	@# wasm-pack cannot download its tools here; give it the exact wasm-bindgen it needs.
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
@@ -28,16 +36,16 @@ setup:
 build: pkg/browser/qrcheckout_bg.wasm pkg/qr/qrcheckout_bg.wasm pkg/worker/qrcheckout_bg.wasm
 
 pkg/browser/qrcheckout_bg.wasm: $(RUST_SRC) | setup
-	$(WASM_PACK) --out-dir pkg/browser
+	$(WASM_PACK) --out-dir pkg/browser $(BUILD_STD)
 	rm -f pkg/browser/.gitignore
 
 # The QR-only entry: rendering and paymentQrSource, nothing else (see Cargo.toml [profile.qr]).
 # Plain wasm exports, no wasm-bindgen: pkg/qr.js is its glue (src/abi.rs says why).
 pkg/qr/qrcheckout_bg.wasm: $(RUST_SRC) | setup
-	cargo build --profile qr --target wasm32-unknown-unknown --no-default-features --features qr
+	$(SMALL) cargo build --profile qr --target wasm32-unknown-unknown --no-default-features --features qr $(BUILD_STD)
 	rm -rf pkg/qr && mkdir -p pkg/qr
 	wasm-opt -Os --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-	  --strip-debug --strip-producers target/wasm32-unknown-unknown/qr/qrcheckout.wasm -o $@
+	  --strip-debug --strip-producers --strip-target-features target/small/wasm32-unknown-unknown/qr/qrcheckout.wasm -o $@
 
 pkg/worker/qrcheckout_bg.wasm: $(RUST_SRC) | setup
 	$(WASM_PACK_WORKER) --out-dir pkg/worker --features edge
@@ -65,12 +73,11 @@ FUZZ_SECONDS ?= 30
 
 # A smoke run of each fuzz target (the long campaign is fuzz/run-long.sh).
 test-fuzz: | setup
-	@# cargo-fuzz needs nightly (sanitizers); a machine without it gets it, never a silent skip.
-	@rustup run nightly rustc --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal; \
-	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked; \
+	@# cargo-fuzz needs nightly (sanitizers): the pinned one that setup installs.
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked; \
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
 	  mkdir -p corpus/$$t; \
-	  out=$$(cargo +nightly fuzz run $$t corpus/$$t seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1) \
+	  out=$$(cargo +$(NIGHTLY) fuzz run $$t corpus/$$t seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1) \
 	    || { echo "$$out" | tail -40; echo "fuzz target $$t FAILED"; exit 1; }; \
 	  runs=$$(echo "$$out" | sed -n 's/^stat::number_of_executed_units: *//p'); \
 	  echo "fuzz smoke $$t: $${runs:-0} executions, 0 crashes"; \

@@ -9,6 +9,15 @@ use alloc::format;
 use alloc::string::String;
 use core::fmt;
 
+/// Messages are joined from parts: smaller in the QR-only entry than `concat` or `format!`.
+pub(crate) fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
 /// Stable machine codes. The string form (`as_str`) is the public contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "core", derive(serde::Serialize))]
@@ -135,8 +144,8 @@ impl CheckoutError {
     pub fn missing(field: &str) -> Self {
         CheckoutError::new(
             Code::MissingField,
-            [field, " is required"].concat(),
-            ["缺少必填参数 ", field].concat(),
+            cat(&[field, " is required"]),
+            cat(&["缺少必填参数 ", field]),
         )
         .field(field)
     }
@@ -144,8 +153,8 @@ impl CheckoutError {
     pub fn invalid(field: &str, why: &str, why_zh: &str) -> Self {
         CheckoutError::new(
             Code::InvalidField,
-            [field, ": ", why].concat(),
-            [field, "：", why_zh].concat(),
+            cat(&[field, ": ", why]),
+            cat(&[field, "：", why_zh]),
         )
         .field(field)
     }

@@ -9,7 +9,7 @@ pub mod qr;
 #[cfg(feature = "edge")]
 pub mod worker;
 
-use crate::error::{CheckoutError, Code};
+use crate::error::{cat, CheckoutError, Code};
 use crate::payment::Gateway;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -66,8 +66,8 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue, what: &str, code: Code) -> J
     let bad = |why: &str| {
         CheckoutError::new(
             code,
-            [what, ": ", why].concat(),
-            [what, " 格式错误：", why].concat(),
+            cat(&[what, ": ", why]),
+            cat(&[what, " 格式错误：", why]),
         )
         .field(what)
     };

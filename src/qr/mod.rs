@@ -7,7 +7,7 @@
 
 mod encoder;
 
-use crate::error::{CheckoutError, Code, Result};
+use crate::error::{cat, CheckoutError, Code, Result};
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec;
@@ -67,8 +67,8 @@ pub const MAX_WIDTH: u32 = 4096;
 fn option_error(field: &str, why: &str, why_zh: &str) -> CheckoutError {
     CheckoutError::new(
         Code::InvalidQrOption,
-        [field, " ", why].concat(),
-        [field, " ", why_zh].concat(),
+        cat(&[field, " ", why]),
+        cat(&[field, " ", why_zh]),
     )
     .field(field)
 }
@@ -287,15 +287,14 @@ pub fn encode(text: &str, options: &QrOptions) -> Result<QrMatrix> {
         push_u32(&mut bytes, text.len() as u32);
         return Err(CheckoutError::new(
             Code::QrTooLong,
-            [&bytes, " bytes do not fit in any QR code at level ", level].concat(),
-            [
+            cat(&[&bytes, " bytes do not fit in any QR code at level ", level]),
+            cat(&[
                 "内容 ",
                 &bytes,
                 " 字节，超出二维码在 ",
                 level,
                 " 纠错级别下的容量",
-            ]
-            .concat(),
+            ]),
         )
         .field("text"));
     };
