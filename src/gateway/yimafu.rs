@@ -230,7 +230,8 @@ impl Order {
                 .into_iter()
                 .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v))),
         );
-        p.sort_by(|a, b| a.0.cmp(b.0));
+        // Names are unique, so an unstable sort gives the one order (and is smaller).
+        p.sort_unstable_by(|a, b| a.0.cmp(b.0));
         p
     }
 }
@@ -243,7 +244,8 @@ pub fn signing_input<K: AsRef<str>>(params: &[(K, String)]) -> String {
         .map(|(k, v)| (k.as_ref(), v.as_str()))
         .filter(|(k, v)| *k != "sign" && !v.is_empty())
         .collect();
-    kept.sort();
+    // Equal pairs are identical, so an unstable sort gives the one order.
+    kept.sort_unstable();
     let mut s = String::new();
     for (i, (k, v)) in kept.iter().enumerate() {
         if i > 0 {
