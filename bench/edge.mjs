@@ -7,7 +7,15 @@ import { startWorkerd } from '../sandbox/workerd.mjs';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const f1 = (x) => x.toFixed(1);
 const GATEWAYS = ['gatepay-io', 'gatepay', 'yimafu'];
-const STEPS = ['Shop.checkout', '… + JSON.parse', 'settleOrder', 'Shop.verifyNotify', 'applyTo (applyNotification)'];
+const STEPS = [
+  'Shop.checkout',
+  '… + JSON.parse',
+  'settleOrder',
+  'Shop.verifyNotify',
+  '… + JSON.parse',
+  'applyTo (applyVerified)',
+  'JSON.stringify(incoming)',
+];
 
 export async function edgeBench(row) {
   console.log('\n# Edge CPU paths in workerd, µs per order (timed from outside: workerd stops the clock in a request)');
@@ -55,9 +63,11 @@ export async function edgeBench(row) {
         row('edge', `${figure}, ${gw}`, `${f1(ours)} µs`, `plain JS + WebCrypto ${f1(ref)} µs`, ratio, '≥ 1.5×');
       }
     }
-    const steps = [];
-    for (let k = 0; k < STEPS.length; k++) steps.push(`${STEPS[k]} ${f1(await perOp(`/steps?gw=gatepay&k=${k}`))}`);
-    row('edge', 'ours call by call (GatePay), µs', steps.join(' · '));
+    for (const gw of GATEWAYS) {
+      const steps = [];
+      for (let k = 0; k < STEPS.length; k++) steps.push(`${STEPS[k]} ${f1(await perOp(`/steps?gw=${gw}&k=${k}`))}`);
+      row('edge', `ours call by call (${gw}), µs`, steps.join(' · '));
+    }
   } finally {
     await wd.stop();
   }

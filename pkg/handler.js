@@ -211,12 +211,14 @@ export function createCheckoutHandler(config = {}) {
     const headers = Object.fromEntries(request.headers);
     const windowMs = Number(env.NOTIFY_WINDOW_MS || config.notifyWindowMs) || facts.notifyWindowMs;
     const incoming = JSON.stringify({ headers, body, query: url.search.slice(1) });
-    const n = JSON.parse(shopFor(env).verifyNotify(gateway, incoming, Date.now(), windowMs));
+    // The order's object gets the text itself: it goes on to Rust, never needed as an object there.
+    const verified = shopFor(env).verifyNotify(gateway, incoming, Date.now(), windowMs);
+    const id = JSON.parse(verified).merchantOrderId;
     // An exact copy of a handled message is what a gateway resends after a lost
     // acknowledgement: the order's object acknowledges it again and changes nothing.
     const signedBy = FACTS[gateway].notifySignatureHeaders.map((h) => headers[h.toLowerCase()] ?? '');
     const fingerprint = await sha256([gateway, ...signedBy, body, url.search].join('\n'));
-    const result = await orderFor(env, n.merchantOrderId).notify({ notification: n, fingerprint, now: Date.now() });
+    const result = await orderFor(env, id).notify({ notification: verified, fingerprint, now: Date.now() });
     if (result.error) throw new HttpError(result.error.status, result.error.code, result.error.message);
     const reply = notifyReply(gateway, env.YIMAFU_NOTIFY_REPLY || undefined);
     return new Response(reply.body, { status: reply.status, headers: { 'content-type': reply.contentType } });

@@ -4,7 +4,7 @@
 // between storage calls only, so the host serialises it; the state transitions
 // themselves are decided in Rust (the worker wasm). Its one alarm serves expiry,
 // fulfilment retries, the ledger and, at the end, deletion.
-import { settleOrder, failOrder, expireOrder, applyNotification, orderState, gatewayFacts } from './worker.js';
+import { settleOrder, failOrder, expireOrder, applyVerified, orderState, gatewayFacts } from './worker.js';
 import { signFulfilmentWebhook, SIGNATURE_HEADER } from './webhook.js';
 import { shardFor } from './ledger.js';
 
@@ -23,12 +23,13 @@ const restored = (next, order) => (next && next.payment === null && order.paymen
 const stateOf = (order, now) => orderState(bare(order), now);
 
 /**
- * A verified notification applied to the order (Rust): `{ order, changed }`, or throws when it does not fit.
- * The rules read neither the payment nor the notification's `raw` fields (kept for audit), so neither crosses.
+ * A verified notification — the JSON text `Shop.verifyNotify` returns, passed on as it is — applied to
+ * the order (Rust): `{ order, changed }`, or throws when it does not fit. The rules never read the payment.
  */
-export function applyTo(order, notification, now) {
-  const t = applyNotification(bare(order), { ...notification, raw: null }, now);
-  return { ...t, order: restored(t.order, order) };
+export function applyTo(order, notificationJson, now) {
+  // Rust answers with the fields it changed (src/checkout.rs `Changes`); the rest of the record stays as stored.
+  const { changed, ...fields } = JSON.parse(applyVerified(JSON.stringify(bare(order)), notificationJson, now));
+  return { changed, order: { ...order, ...fields } };
 }
 
 /** The shop's fulfilment hook, set by createCheckoutHandler({ onPaid }) in every isolate that loads the worker. */
@@ -186,7 +187,8 @@ export class OrderObject {
   }
 
   /**
-   * A verified notification. An exact copy of one already applied is
+   * A verified notification (`notification`: the JSON text `Shop.verifyNotify` returns; `fingerprint`:
+   * the digest of the message as received). An exact copy of one already applied is
    * acknowledged and changes nothing; a refused one is not remembered, so the
    * gateway's later genuine retry is still applied. The transition to paid
    * starts fulfilment (once: a paid order never becomes paid again).

@@ -193,3 +193,8 @@ export class Shop {
  * or the reply's typed error.
  */
 export function settleOrder(order: OrderRecord, httpStatus: number, bodyText: string): OrderRecord;
+/**
+ * `applyNotification` over JSON text: the record, and the notification as `Shop.verifyNotify` returns it →
+ * `{ changed, state, paidAt, gatewayOrderId, notifyIds }`, the fields to merge into the record.
+ */
+export function applyVerified(orderJson: string, notificationJson: string, now: number): string;

@@ -30,6 +30,7 @@ export {
   failOrder,
   expireOrder,
   applyNotification,
+  applyVerified,
   orderState,
   Shop,
   settleOrder,

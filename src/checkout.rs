@@ -510,6 +510,30 @@ pub struct Transition {
     pub changed: bool,
 }
 
+/// The fields [`apply`] may change, for a caller that keeps the rest of the record
+/// itself (the worker's order object): a few bytes cross back instead of the record.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Changes<'a> {
+    pub changed: bool,
+    pub state: State,
+    pub paid_at: Option<u64>,
+    pub gateway_order_id: &'a Option<String>,
+    pub notify_ids: &'a [String],
+}
+
+impl Transition {
+    pub fn changes(&self) -> Changes<'_> {
+        Changes {
+            changed: self.changed,
+            state: self.order.state,
+            paid_at: self.order.paid_at,
+            gateway_order_id: &self.order.gateway_order_id,
+            notify_ids: &self.order.notify_ids,
+        }
+    }
+}
+
 /// Applies a verified notification. A notification for another order or with a
 /// different amount is refused; a repeat is accepted without change; a payment
 /// that arrives after expiry still marks the order paid (the money moved).
@@ -812,6 +836,41 @@ mod tests {
             (State::Paid, false),
             "paid stays paid"
         );
+    }
+
+    /// The worker merges `changes()` into the record it holds: every field that
+    /// `apply` touches must be among them (a new one would be lost otherwise).
+    #[test]
+    fn changes_are_all_that_apply_changes() {
+        let mut closed = paid(2990, "B1");
+        closed.paid = false;
+        closed.status = "PAY_EXPIRED_IN_PROCESS".into();
+        let mut failed = closed.clone();
+        failed.status = "PAY_ERROR".into();
+        let mut with_payment = record();
+        with_payment.state = State::Pending;
+        with_payment.payment = Some(serde_json::json!({ "show": { "kind": "qr" } }));
+        let paid_order = apply(&record(), &paid(2990, "T1"), NOW).unwrap().order;
+        for (order, n) in [
+            (record(), paid(2990, "T1")),
+            (with_payment.clone(), paid(2990, "T2")),
+            (with_payment.clone(), closed.clone()),
+            (with_payment, failed),
+            (paid_order.clone(), paid(2990, "T1")),
+            (paid_order, closed),
+        ] {
+            let t = apply(&order, &n, NOW + 7).unwrap();
+            let c = t.changes();
+            let merged = OrderRecord {
+                state: c.state,
+                paid_at: c.paid_at,
+                gateway_order_id: c.gateway_order_id.clone(),
+                notify_ids: c.notify_ids.to_vec(),
+                ..order
+            };
+            assert_eq!(merged, t.order);
+            assert_eq!(c.changed, t.changed);
+        }
     }
 
     #[test]

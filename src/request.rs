@@ -74,15 +74,22 @@ pub fn percent_decode(s: &str) -> Option<String> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
+        // Copy the run up to the next escape in one step (a notification is mostly plain).
+        let run = bytes[i..]
+            .iter()
+            .position(|&b| b == b'+' || b == b'%')
+            .unwrap_or(bytes.len() - i);
+        out.extend_from_slice(&bytes[i..i + run]);
+        i += run;
+        match bytes.get(i) {
+            Some(b'+') => out.push(b' '),
+            Some(_) => {
                 let hi = hex_val(*bytes.get(i + 1)?)?;
                 let lo = hex_val(*bytes.get(i + 2)?)?;
                 out.push(hi << 4 | lo);
                 i += 2;
             }
-            b => out.push(b),
+            None => break,
         }
         i += 1;
     }

@@ -47,12 +47,24 @@ impl fmt::Debug for Secret {
 }
 
 pub fn md5_hex(data: &[u8]) -> String {
-    hex(&Md5::digest(data))
+    md5_hex_of(&[data])
+}
+
+/// The MD5 of the parts in a row, without joining them first.
+fn md5_hex_of(parts: &[&[u8]]) -> String {
+    let mut h = Md5::new();
+    for p in parts {
+        h.update(p);
+    }
+    hex(&h.finalize())
 }
 
 /// gatepay.io: `md5_hex(md5_hex(inner) + appsecret)`, lowercase.
 pub fn sign_gatepay_io(inner: &str, appsecret: &Secret) -> String {
-    md5_hex(format!("{}{}", md5_hex(inner.as_bytes()), appsecret.expose()).as_bytes())
+    md5_hex_of(&[
+        md5_hex(inner.as_bytes()).as_bytes(),
+        appsecret.expose().as_bytes(),
+    ])
 }
 
 fn gatepay_mac(timestamp: &str, nonce: &str, body: &str, secret_key: &Secret) -> Hmac<Sha512> {
@@ -79,7 +91,9 @@ pub fn sign_gatepay(timestamp: &str, nonce: &str, body: &str, secret_key: &Secre
 
 /// 易码付: `UPPERCASE(md5_hex(signing_input + "&key=" + key))`.
 pub fn sign_yimafu(signing_input: &str, key: &Secret) -> String {
-    md5_hex(format!("{signing_input}&key={}", key.expose()).as_bytes()).to_ascii_uppercase()
+    let mut sign = md5_hex_of(&[signing_input.as_bytes(), b"&key=", key.expose().as_bytes()]);
+    sign.make_ascii_uppercase();
+    sign
 }
 
 /// Constant-time comparison of hex digests, case-insensitive.
@@ -210,10 +224,30 @@ pub struct VerifyOptions {
     /// How far GatePay's timestamp may be from `now`, either way.
     #[serde(default = "default_window")]
     pub window_ms: u64,
+    /// Whether the notification keeps its fields as received (`raw`, for an audit
+    /// trail). The worker's own path keeps none: building them was a tenth of a verify.
+    #[serde(skip_deserializing, default = "keep_raw")]
+    pub keep_raw: bool,
 }
 
 fn default_window() -> u64 {
     DEFAULT_WINDOW_MS
+}
+
+fn keep_raw() -> bool {
+    true
+}
+
+/// A form notification's fields as received, when they are to be kept.
+fn with_raw(
+    mut n: Notification,
+    fields: &[(String, String)],
+    opts: &VerifyOptions,
+) -> Notification {
+    if opts.keep_raw {
+        n.raw = request::Params(fields).to_json();
+    }
+    n
 }
 
 /// Verifies a gateway callback and reads it. The signature check happens first;
@@ -267,7 +301,7 @@ impl Signing for gatepay_io::GatepayIo {
         &self,
         n: &IncomingNotification,
         secret: &Secret,
-        _: &VerifyOptions,
+        opts: &VerifyOptions,
     ) -> Result<Notification> {
         let source = if n.body.trim().is_empty() {
             &n.query
@@ -284,7 +318,11 @@ impl Signing for gatepay_io::GatepayIo {
         if !hex_matches(&expected, given) {
             return Err(bad_signature());
         }
-        gatepay_io::notification_from_fields(&fields)
+        Ok(with_raw(
+            gatepay_io::notification_from_fields(&fields)?,
+            &fields,
+            opts,
+        ))
     }
 
     fn reply(&self, _: Option<&str>) -> NotifyReply {
@@ -350,7 +388,7 @@ impl Signing for gatepay::Gatepay {
         if sent.abs_diff(opts.now) > opts.window_ms {
             return Err(stale(ts));
         }
-        gatepay::parse_notification(&n.body)
+        gatepay::parse_notification(&n.body, opts.keep_raw)
     }
 
     fn reply(&self, _: Option<&str>) -> NotifyReply {
@@ -376,7 +414,7 @@ impl Signing for yimafu::Yimafu {
         &self,
         n: &IncomingNotification,
         secret: &Secret,
-        _: &VerifyOptions,
+        opts: &VerifyOptions,
     ) -> Result<Notification> {
         let fields = request::body_params(&n.body).ok_or_else(|| {
             CheckoutError::malformed_notification("neither a form nor a JSON body")
@@ -390,7 +428,11 @@ impl Signing for yimafu::Yimafu {
             hex_matches(&expected, &given)
         };
         if signed(&fields) {
-            return yimafu::notification_from_fields(&fields);
+            return Ok(with_raw(
+                yimafu::notification_from_fields(&fields)?,
+                &fields,
+                opts,
+            ));
         }
         // Values may arrive URL-encoded once more than the form needs.
         let once_more: Option<Vec<(String, String)>> = fields
@@ -398,9 +440,11 @@ impl Signing for yimafu::Yimafu {
             .map(|(k, v)| request::percent_decode(v).map(|v| (k.clone(), v)))
             .collect();
         match once_more {
-            Some(decoded) if decoded != fields && signed(&decoded) => {
-                yimafu::notification_from_fields(&decoded)
-            }
+            Some(decoded) if decoded != fields && signed(&decoded) => Ok(with_raw(
+                yimafu::notification_from_fields(&decoded)?,
+                &decoded,
+                opts,
+            )),
             _ => Err(bad_signature()),
         }
     }
@@ -596,6 +640,7 @@ mod tests {
         VerifyOptions {
             now,
             window_ms: DEFAULT_WINDOW_MS,
+            keep_raw: true,
         }
     }
 
@@ -707,6 +752,7 @@ mod tests {
         let narrow = VerifyOptions {
             now: ts + 11_000,
             window_ms: 10_000,
+            keep_raw: true,
         };
         assert_eq!(
             verify_notification(

@@ -354,7 +354,7 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
 /// Reads a verified notification body: `{ bizType, bizId, bizStatus, client_id, data }`
 /// where `data` is a JSON string to parse again.
 #[cfg(feature = "edge")]
-pub fn parse_notification(body: &str) -> Result<crate::payment::Notification> {
+pub fn parse_notification(body: &str, keep_raw: bool) -> Result<crate::payment::Notification> {
     let map: serde_json::Map<String, Value> = match serde_json::from_str(body) {
         Ok(Value::Object(m)) => m,
         _ => {
@@ -402,7 +402,11 @@ pub fn parse_notification(body: &str) -> Result<crate::payment::Notification> {
         paid: status == "PAY_SUCCESS",
         status,
         notify_id: biz_id,
-        raw: json!({ "bizType": map.get("bizType"), "bizId": map.get("bizId"), "bizStatus": map.get("bizStatus"), "clientId": map.get("client_id"), "data": Value::Object(data) }),
+        raw: if keep_raw {
+            json!({ "bizType": map.get("bizType"), "bizId": map.get("bizId"), "bizStatus": map.get("bizStatus"), "clientId": map.get("client_id"), "data": Value::Object(data) })
+        } else {
+            Value::Null
+        },
     })
 }
 

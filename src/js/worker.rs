@@ -79,6 +79,7 @@ pub fn verify_notify(
     let opts: VerifyOptions = optional_from_js(opts, "opts")?.unwrap_or_else(|| VerifyOptions {
         now: super::now_ms(),
         window_ms: signing::DEFAULT_WINDOW_MS,
+        keep_raw: true,
     });
     to_js(&signing::verify_notification(g, &n, &secret(g, &secrets)?, &opts).js()?)
 }
@@ -258,6 +259,21 @@ pub fn apply_notification(order: JsValue, notification: JsValue, now: f64) -> Js
     to_js(&checkout::apply(&order, &n, now as u64).js()?)
 }
 
+/// `applyNotification` over JSON text, for the worker's path: the notification
+/// arrives as `Shop.verifyNotify` wrote it (never parsed into JS objects and written
+/// back out in between), and only the fields that may change go back
+/// (`{ changed, state, paidAt, gatewayOrderId, notifyIds }`), merged into the record by the caller.
+#[wasm_bindgen(js_name = applyVerified)]
+pub fn apply_verified(order_json: &str, notification_json: &str, now: f64) -> JsResult<String> {
+    let order: OrderRecord = serde_json::from_str(order_json)
+        .map_err(|e| CheckoutError::invalid("order", &e.to_string(), "不是订单记录"))
+        .js()?;
+    let n: Notification = serde_json::from_str(notification_json)
+        .map_err(|e| CheckoutError::malformed_notification(e.to_string()))
+        .js()?;
+    to_json(&checkout::apply(&order, &n, now as u64).js()?.changes())
+}
+
 /// The state a poll sees now (`pending` turns `expired` after the expiry).
 #[wasm_bindgen(js_name = orderState)]
 pub fn order_state(order: JsValue, now: f64) -> JsResult<JsValue> {
@@ -329,15 +345,13 @@ impl JsShop {
         let n: IncomingNotification = serde_json::from_str(incoming_json)
             .map_err(|e| CheckoutError::malformed_notification(e.to_string()))
             .js()?;
+        // The worker keeps no audit copy: the fields as received are not even built.
         let opts = VerifyOptions {
             now: now as u64,
             window_ms: window_ms as u64,
+            keep_raw: false,
         };
-        let mut notification =
-            signing::verify_notification(g, &n, self.0.secret(g).js()?, &opts).js()?;
-        // The worker keeps no audit copy: the fields as received need not cross back.
-        notification.raw = Value::Null;
-        to_json(&notification)
+        to_json(&signing::verify_notification(g, &n, self.0.secret(g).js()?, &opts).js()?)
     }
 }
 
