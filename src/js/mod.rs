@@ -63,23 +63,29 @@ pub fn js_error(e: CheckoutError) -> JsValue {
 /// value crosses as JSON text: one native `JSON.stringify` and one string copy
 /// instead of a boundary call per field (several times faster, and smaller).
 pub fn from_js<T: DeserializeOwned>(value: JsValue, what: &str, code: Code) -> JsResult<T> {
-    let bad = |why: &str| {
-        CheckoutError::new(
-            code,
-            cat(&[what, ": ", why]),
-            cat(&[what, " 格式错误：", why]),
-        )
-        .field(what)
-    };
     // `undefined` (and anything JSON cannot write, like a function) reads as null.
     let text = js_sys::JSON::stringify(&value)
-        .map_err(|_| bad("cannot be written as JSON"))
+        .map_err(|_| bad_argument(what, code, "cannot be written as JSON"))
         .js()?
         .as_string()
         .unwrap_or_else(|| "null".to_owned());
-    serde_json::from_str(&text)
-        .map_err(|e| bad(&e.to_string()))
+    from_json(&text, what, code)
+}
+
+/// JSON text → Rust, with the same typed error as [`from_js`].
+pub fn from_json<T: DeserializeOwned>(text: &str, what: &str, code: Code) -> JsResult<T> {
+    serde_json::from_str(text)
+        .map_err(|e| bad_argument(what, code, &e.to_string()))
         .js()
+}
+
+fn bad_argument(what: &str, code: Code, why: &str) -> CheckoutError {
+    CheckoutError::new(
+        code,
+        cat(&[what, ": ", why]),
+        cat(&[what, " 格式错误：", why]),
+    )
+    .field(what)
 }
 
 /// Rust → plain JS objects (maps as objects, integers as numbers), as JSON text

@@ -2,7 +2,9 @@
 //! verification. Secrets arrive from the worker's env bindings per call and are
 //! never stored.
 
-use super::{from_js, gateway, optional_from_js, to_js, to_json, IntoJsResult, JsResult};
+use super::{
+    from_js, from_json, gateway, optional_from_js, to_js, to_json, IntoJsResult, JsResult,
+};
 use crate::error::{CheckoutError, Code};
 use crate::gateway::{gatepay_io, yimafu};
 use crate::payment::Gateway;
@@ -265,12 +267,13 @@ pub fn apply_notification(order: JsValue, notification: JsValue, now: f64) -> Js
 /// (`{ changed, state, paidAt, gatewayOrderId, notifyIds }`), merged into the record by the caller.
 #[wasm_bindgen(js_name = applyVerified)]
 pub fn apply_verified(order_json: &str, notification_json: &str, now: f64) -> JsResult<String> {
-    let order: OrderRecord = serde_json::from_str(order_json)
-        .map_err(|e| CheckoutError::invalid("order", &e.to_string(), "不是订单记录"))
-        .js()?;
-    let n: Notification = serde_json::from_str(notification_json)
-        .map_err(|e| CheckoutError::malformed_notification(e.to_string()))
-        .js()?;
+    // Read as `applyNotification` reads its arguments: the same typed errors.
+    let order: OrderRecord = from_json(order_json, "order", Code::InvalidField)?;
+    let n: Notification = from_json(
+        notification_json,
+        "notification",
+        Code::MalformedNotification,
+    )?;
     to_json(&checkout::apply(&order, &n, now as u64).js()?.changes())
 }
 
