@@ -7,7 +7,7 @@ import wasm from '../pkg/worker/qrcheckout_bg.wasm';
 import * as q from '../pkg/worker.js';
 import catalog from '../worker/catalog.js';
 import * as ref from './reference/edge.js';
-import { applyTo } from '../pkg/orders.js';
+import { applyTo, settleWith } from '../pkg/orders.js';
 
 q.init(wasm);
 
@@ -58,7 +58,7 @@ const SHOP = new q.Shop(catalog, ENV);
 const checkoutText = (gw, i) => SHOP.checkout(JSON.stringify(REQ[gw]), undefined, NOW, 'abcdefghij', undefined, nonce(i));
 function oursCheckout(gw, i) {
   const { order, request } = JSON.parse(checkoutText(gw, i));
-  return { signed: request, order: q.settleOrder(order, 200, REPLY[gw](order.merchantOrderId)) };
+  return { signed: request, order: settleWith(order, 200, REPLY[gw](order.merchantOrderId)) };
 }
 /** The handler verifies (one call), the order's object applies (one call). */
 const verified = (gw) => SHOP.verifyNotify(gw, JSON.stringify(incoming[gw]), NOW, 300000);
@@ -168,7 +168,7 @@ export default {
       const steps = [
         () => checkoutText(gw, 1),
         () => JSON.parse(checkoutText(gw, 1)),
-        () => q.settleOrder(record, 200, reply),
+        () => settleWith(record, 200, reply),
         () => verified(gw),
         () => JSON.parse(verified(gw)),
         () => applyTo(order, notification, NOW),

@@ -10,7 +10,7 @@ const GATEWAYS = ['gatepay-io', 'gatepay', 'yimafu'];
 const STEPS = [
   'Shop.checkout',
   '… + JSON.parse',
-  'settleOrder',
+  'settleWith (settleReply)',
   'Shop.verifyNotify',
   '… + JSON.parse',
   'applyTo (applyVerified)',

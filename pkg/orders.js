@@ -4,7 +4,7 @@
 // between storage calls only, so the host serialises it; the state transitions
 // themselves are decided in Rust (the worker wasm). Its one alarm serves expiry,
 // fulfilment retries, the ledger and, at the end, deletion.
-import { settleOrder, failOrder, expireOrder, applyVerified, orderState, gatewayFacts } from './worker.js';
+import { settleReply, failOrder, expireOrder, applyVerified, orderState, gatewayFacts } from './worker.js';
 import { signFulfilmentWebhook, SIGNATURE_HEADER } from './webhook.js';
 import { shardFor } from './ledger.js';
 
@@ -30,6 +30,14 @@ export function applyTo(order, notificationJson, now) {
   // Rust answers with the fields it changed (src/checkout.rs `Changes`); the rest of the record stays as stored.
   const { changed, ...fields } = JSON.parse(applyVerified(JSON.stringify(bare(order)), notificationJson, now));
   return { changed, order: { ...order, ...fields } };
+}
+
+/**
+ * The gateway's reply (`status`, body `text`) read in Rust and the record opened with its payment, or throws the
+ * reply's typed error. Rust answers with what settling changes (`state`, `expiresAt`, `payment`), merged here.
+ */
+export function settleWith(order, status, text) {
+  return { ...order, ...JSON.parse(settleReply(JSON.stringify(bare(order)), status, text)) };
 }
 
 /** The shop's fulfilment hook, set by createCheckoutHandler({ onPaid }) in every isolate that loads the worker. */
@@ -169,7 +177,7 @@ export class OrderObject {
     let next = null;
     if (reply) {
       try {
-        next = settleOrder(order, reply.status, reply.text);
+        next = settleWith(order, reply.status, reply.text);
       } catch (e) {
         if (e?.name !== 'CheckoutError') throw e;
         failure = { status: statusOf(e.code), error: errorFields(e) };

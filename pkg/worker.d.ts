@@ -194,6 +194,11 @@ export class Shop {
  */
 export function settleOrder(order: OrderRecord, httpStatus: number, bodyText: string): OrderRecord;
 /**
+ * `settleOrder` over JSON text: the record → `{ state, expiresAt, payment }`, the fields to merge into the
+ * record (a few hundred bytes back instead of the record); throws the reply's typed error like `settleOrder`.
+ */
+export function settleReply(orderJson: string, httpStatus: number, bodyText: string): string;
+/**
  * `applyNotification` over JSON text: the record, and the notification as `Shop.verifyNotify` returns it →
  * `{ changed, state, paidAt, gatewayOrderId, notifyIds }`, the fields to merge into the record.
  */

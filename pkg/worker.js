@@ -34,6 +34,7 @@ export {
   orderState,
   Shop,
   settleOrder,
+  settleReply,
 } from './worker/qrcheckout.js';
 
 let ready = false;

@@ -4,8 +4,11 @@
 use crate::error::{CheckoutError, Code, Result};
 use crate::money::Amount;
 pub use crate::slot::{check_image_data_url, qr_source_of_fields, QrSource};
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::value::RawValue;
+use serde_json::{Number, Value};
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -155,9 +158,214 @@ pub struct Notification {
     pub raw: Value,
 }
 
+/// A JSON object read without building a tree: each member stays the text the
+/// gateway wrote (`RawValue`, borrowed from the body) until a reader asks for it.
+/// Replies and notifications are a handful of fields, and building
+/// `serde_json::Value` maps of them was most of reading one. A repeated name
+/// reads as its last value, as it did in a `Value` map.
+pub(crate) struct Object<'a>(Vec<(Name<'a>, &'a RawValue)>);
+
+/// A member name, borrowed unless it had escapes.
+struct Name<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Name<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> std::result::Result<Name<'de>, E> {
+                Ok(Name(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> std::result::Result<Name<'de>, E> {
+                Ok(Name(Cow::Owned(s.to_owned())))
+            }
+        }
+        d.deserialize_str(Visit)
+    }
+}
+
+impl<'de> Deserialize<'de> for Object<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Object<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Object<'de>, A::Error> {
+                let mut members = Vec::with_capacity(8);
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Object(members))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// What a raw JSON value is, by its first byte.
+#[derive(PartialEq)]
+enum Kind {
+    Null,
+    Text,
+    Number,
+    Object,
+    Other,
+}
+
+fn kind(raw: &RawValue) -> Kind {
+    match raw.get().trim_start().as_bytes().first() {
+        Some(b'n') => Kind::Null,
+        Some(b'"') => Kind::Text,
+        Some(b'-' | b'0'..=b'9') => Kind::Number,
+        Some(b'{') => Kind::Object,
+        _ => Kind::Other,
+    }
+}
+
+/// A raw `null`.
+pub(crate) fn is_null(raw: &RawValue) -> bool {
+    kind(raw) == Kind::Null
+}
+
+/// A JSON string's content (escapes undone), borrowed when it has none.
+fn string_of(raw: &RawValue) -> Option<Cow<'_, str>> {
+    let t = raw.get().trim();
+    let inner = t.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') {
+        serde_json::from_str::<String>(t).ok().map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(inner))
+    }
+}
+
+impl<'a> Object<'a> {
+    /// Only a JSON object; anything else (or not JSON) is `None`.
+    pub(crate) fn parse(text: &'a str) -> Option<Object<'a>> {
+        serde_json::from_str(text).ok()
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&'a RawValue> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k.0 == key)
+            .map(|(_, v)| *v)
+    }
+
+    /// How many times `key` occurs.
+    pub(crate) fn count(&self, key: &str) -> usize {
+        self.0.iter().filter(|(k, _)| k.0 == key).count()
+    }
+
+    /// Present and not `null`.
+    pub(crate) fn has(&self, key: &str) -> Option<&'a RawValue> {
+        self.get(key).filter(|v| !is_null(v))
+    }
+
+    /// A string member as it is.
+    pub(crate) fn string(&self, key: &str) -> Option<Cow<'a, str>> {
+        self.get(key).and_then(string_of)
+    }
+
+    /// A text-ish member: strings as they are, integers as digits.
+    pub(crate) fn text_of(&self, key: &str) -> Option<String> {
+        let raw = self.get(key)?;
+        match kind(raw) {
+            Kind::Text => string_of(raw).map(Cow::into_owned),
+            Kind::Number => serde_json::from_str::<Number>(raw.get())
+                .ok()
+                .filter(|n| n.is_u64() || n.is_i64())
+                .map(|n| n.to_string()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn require_text(&self, key: &str) -> Result<String> {
+        match self.text_of(key) {
+            Some(s) if !s.is_empty() => Ok(s),
+            _ => Err(CheckoutError::malformed(format!(
+                "`{key}` is missing or not text"
+            ))),
+        }
+    }
+
+    /// Unix-millisecond member that may come as a number or as digits.
+    pub(crate) fn millis_of(&self, key: &str) -> Result<Option<u64>> {
+        let Some(raw) = self.get(key) else {
+            return Ok(None);
+        };
+        match kind(raw) {
+            Kind::Null => Ok(None),
+            Kind::Number => serde_json::from_str::<Number>(raw.get())
+                .ok()
+                .and_then(|n| n.as_u64())
+                .map(Some)
+                .ok_or_else(|| CheckoutError::malformed(format!("`{key}` is not a whole number"))),
+            Kind::Text => match string_of(raw) {
+                Some(s)
+                    if !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    s.parse()
+                        .map(Some)
+                        .map_err(|_| CheckoutError::malformed(format!("`{key}` is out of range")))
+                }
+                _ => Err(CheckoutError::malformed(format!(
+                    "`{key}` is not a timestamp"
+                ))),
+            },
+            _ => Err(CheckoutError::malformed(format!(
+                "`{key}` is not a timestamp"
+            ))),
+        }
+    }
+
+    /// A member that is an object, or a JSON string holding one (both occur). The
+    /// text of the latter is decoded into `holder`, which the object then borrows.
+    pub(crate) fn nested<'t>(
+        raw: &'a RawValue,
+        what: &str,
+        holder: &'t mut String,
+    ) -> Result<Object<'t>>
+    where
+        'a: 't,
+    {
+        let not_object = || CheckoutError::malformed(format!("{what} is not an object"));
+        match kind(raw) {
+            Kind::Object => Object::parse(raw.get()).ok_or_else(not_object),
+            Kind::Text => {
+                *holder = string_of(raw).map(Cow::into_owned).unwrap_or_default();
+                let text: &'t String = holder;
+                Object::parse(text).ok_or_else(|| {
+                    CheckoutError::malformed(format!("{what} is a string but not a JSON object"))
+                })
+            }
+            _ => Err(not_object()),
+        }
+    }
+
+    /// The object as a `Value` tree, for the few places that keep it whole.
+    #[cfg(feature = "edge")]
+    pub(crate) fn to_value(&self) -> Value {
+        Value::Object(
+            self.0
+                .iter()
+                .filter_map(|(k, v)| Some((k.0.to_string(), serde_json::from_str(v.get()).ok()?)))
+                .collect(),
+        )
+    }
+}
+
 /// The shared first step of every response parser: HTTP status + body text → a
 /// JSON object, or the typed error that explains why not.
-pub(crate) fn read_json_object(status: u16, body: &str) -> Result<serde_json::Map<String, Value>> {
+pub(crate) fn read_json_object(status: u16, body: &str) -> Result<Object<'_>> {
     let trimmed = body.trim_start_matches('\u{feff}').trim();
     if trimmed.is_empty() {
         return Err(if status >= 500 {
@@ -166,82 +374,30 @@ pub(crate) fn read_json_object(status: u16, body: &str) -> Result<serde_json::Ma
             CheckoutError::malformed(format!("HTTP {status} with an empty body"))
         });
     }
-    match serde_json::from_str::<Value>(trimmed) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(CheckoutError::malformed(
-            "the body is JSON but not an object",
-        )),
-        Err(e) => {
-            let what = if trimmed.starts_with('<') {
-                format!("HTTP {status} returned an HTML page, not JSON")
-            } else if e.is_eof() {
-                format!("HTTP {status} returned truncated JSON")
-            } else {
-                format!("HTTP {status} returned text that is not JSON")
-            };
-            Err(if status >= 500 {
-                CheckoutError::unavailable(None, &what)
-            } else {
-                CheckoutError::malformed(what)
-            })
+    if let Ok(map) = serde_json::from_str::<Object>(trimmed) {
+        return Ok(map);
+    }
+    // Not an object: read it whole, as a tree, only to say why.
+    let e = match serde_json::from_str::<Value>(trimmed) {
+        Ok(_) => {
+            return Err(CheckoutError::malformed(
+                "the body is JSON but not an object",
+            ))
         }
-    }
-}
-
-/// A field that may be a JSON object or a JSON string holding one (both occur).
-pub(crate) fn object_or_json_string(
-    value: &Value,
-    what: &str,
-) -> Result<serde_json::Map<String, Value>> {
-    match value {
-        Value::Object(m) => Ok(m.clone()),
-        Value::String(s) => match serde_json::from_str::<Value>(s) {
-            Ok(Value::Object(m)) => Ok(m),
-            _ => Err(CheckoutError::malformed(format!(
-                "{what} is a string but not a JSON object"
-            ))),
-        },
-        _ => Err(CheckoutError::malformed(format!("{what} is not an object"))),
-    }
-}
-
-/// A text-ish field of a gateway reply: strings as they are, integers as digits.
-pub(crate) fn text_of(map: &serde_json::Map<String, Value>, key: &str) -> Option<String> {
-    match map.get(key) {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-pub(crate) fn require_text(map: &serde_json::Map<String, Value>, key: &str) -> Result<String> {
-    match text_of(map, key) {
-        Some(s) if !s.is_empty() => Ok(s),
-        _ => Err(CheckoutError::malformed(format!(
-            "`{key}` is missing or not text"
-        ))),
-    }
-}
-
-/// Unix-millisecond field that may come as a number or as digits.
-pub(crate) fn millis_of(map: &serde_json::Map<String, Value>, key: &str) -> Result<Option<u64>> {
-    match map.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| CheckoutError::malformed(format!("`{key}` is not a whole number"))),
-        Some(Value::String(s))
-            if !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            s.parse()
-                .map(Some)
-                .map_err(|_| CheckoutError::malformed(format!("`{key}` is out of range")))
-        }
-        Some(_) => Err(CheckoutError::malformed(format!(
-            "`{key}` is not a timestamp"
-        ))),
-    }
+        Err(e) => e,
+    };
+    let what = if trimmed.starts_with('<') {
+        format!("HTTP {status} returned an HTML page, not JSON")
+    } else if e.is_eof() {
+        format!("HTTP {status} returned truncated JSON")
+    } else {
+        format!("HTTP {status} returned text that is not JSON")
+    };
+    Err(if status >= 500 {
+        CheckoutError::unavailable(None, &what)
+    } else {
+        CheckoutError::malformed(what)
+    })
 }
 
 #[cfg(test)]

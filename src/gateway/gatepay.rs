@@ -285,11 +285,13 @@ pub fn check_nonce(nonce: &str) -> Result<()> {
 /// are `gateway_unavailable`; other refusals are `gateway_rejected` with GatePay's code.
 pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
     let map = payment::read_json_object(status, body)?;
-    let code = payment::text_of(&map, "code");
+    let code = map.text_of("code");
     let ok = match map.get("status") {
         // Live shape: status decides; code is "000000" or null on success.
-        Some(Value::String(s)) => s == "SUCCESS",
-        Some(_) => return Err(CheckoutError::malformed("`status` is not text")),
+        Some(_) => match map.string("status") {
+            Some(s) => s == "SUCCESS",
+            None => return Err(CheckoutError::malformed("`status` is not text")),
+        },
         // Seed shape: code is SUCCESS or ERROR.
         None => match code.as_deref() {
             Some("SUCCESS") => true,
@@ -304,7 +306,7 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
     if !ok {
         let message = ["errorMessage", "message", "label"]
             .iter()
-            .find_map(|k| payment::text_of(&map, k).filter(|m| !m.is_empty()))
+            .find_map(|k| map.text_of(k).filter(|m| !m.is_empty()))
             .unwrap_or_else(|| "no message".into());
         let code = code.unwrap_or_else(|| "FAIL".into());
         return Err(
@@ -315,17 +317,19 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
             },
         );
     }
-    let data = match map.get("data") {
-        Some(d) if !d.is_null() => payment::object_or_json_string(d, "data")?,
-        _ => return Err(CheckoutError::malformed("`data` is missing")),
+    let mut inner = String::new();
+    let data = match map.has("data") {
+        Some(d) => payment::Object::nested(d, "data", &mut inner)?,
+        None => return Err(CheckoutError::malformed("`data` is missing")),
     };
-    let prepay_id = payment::require_text(&data, "prepayId")?;
-    let terminal = payment::text_of(&data, "terminalType");
+    let prepay_id = data.require_text("prepayId")?;
+    let terminal = data.text_of("terminalType");
     // Checkout orders carry a QR payload and a cashier URL; a plain order only the
     // prepay id the Gate app takes.
-    let show = if let Some(q) = payment::text_of(&data, "qrContent").filter(|q| !q.is_empty()) {
+    let show = if let Some(q) = data.text_of("qrContent").filter(|q| !q.is_empty()) {
         Show::Qr { content: q }
-    } else if let Some(u) = payment::text_of(&data, "location")
+    } else if let Some(u) = data
+        .text_of("location")
         .filter(|u| request::check_http_url("location", u, 2048).is_ok())
     {
         Show::Redirect { url: u }
@@ -337,11 +341,11 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
     };
     let mut p = Payment::new(Gateway::Gatepay, show);
     p.gateway_order_id = Some(prepay_id);
-    p.merchant_order_id = payment::text_of(&data, "merchantTradeNo");
-    p.expires_at = payment::millis_of(&data, "expireTime")?;
+    p.merchant_order_id = data.text_of("merchantTradeNo");
+    p.expires_at = data.millis_of("expireTime")?;
     p.pay_type = terminal;
-    p.currency = payment::text_of(&data, "currency");
-    p.amount = match payment::text_of(&data, "orderAmount") {
+    p.currency = data.text_of("currency");
+    p.amount = match data.text_of("orderAmount") {
         Some(a) => Some(
             Amount::parse(&a)
                 .map_err(|_| CheckoutError::malformed("`orderAmount` is not an exact amount"))?,
@@ -355,35 +359,31 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
 /// where `data` is a JSON string to parse again.
 #[cfg(feature = "edge")]
 pub fn parse_notification(body: &str, keep_raw: bool) -> Result<crate::payment::Notification> {
-    let map: serde_json::Map<String, Value> = match serde_json::from_str(body) {
-        Ok(Value::Object(m)) => m,
-        _ => {
-            return Err(CheckoutError::malformed_notification(
-                "the body is not a JSON object",
-            ))
-        }
-    };
+    let map = payment::Object::parse(body)
+        .ok_or_else(|| CheckoutError::malformed_notification("the body is not a JSON object"))?;
     let field = |k: &str| {
-        payment::text_of(&map, k)
+        map.text_of(k)
             .filter(|s| !s.is_empty())
             .ok_or_else(|| CheckoutError::malformed_notification(format!("`{k}` is missing")))
     };
     let status = field("bizStatus")?;
     let biz_id = field("bizId")?;
+    let mut inner = String::new();
     let data = map
         .get("data")
         .ok_or_else(|| CheckoutError::malformed_notification("`data` is missing"))
         .and_then(|d| {
-            payment::object_or_json_string(d, "data")
+            payment::Object::nested(d, "data", &mut inner)
                 .map_err(|e| CheckoutError::malformed_notification(e.message))
         })?;
-    let merchant_order_id = payment::text_of(&data, "merchantTradeNo")
+    let merchant_order_id = data
+        .text_of("merchantTradeNo")
         .filter(|s| !s.is_empty())
         .ok_or_else(|| {
             CheckoutError::malformed_notification("`data.merchantTradeNo` is missing")
         })?;
     let amount = |k: &str| -> Result<Option<Amount>> {
-        payment::text_of(&data, k)
+        data.text_of(k)
             .map(|a| {
                 Amount::parse(&a).map_err(|_| {
                     CheckoutError::malformed_notification(format!("`{k}` is not an exact amount"))
@@ -394,16 +394,18 @@ pub fn parse_notification(body: &str, keep_raw: bool) -> Result<crate::payment::
     Ok(crate::payment::Notification {
         gateway: Gateway::Gatepay,
         merchant_order_id,
-        gateway_order_id: payment::text_of(&data, "prepayId")
-            .or_else(|| payment::text_of(&data, "transactionId")),
+        gateway_order_id: data
+            .text_of("prepayId")
+            .or_else(|| data.text_of("transactionId")),
         amount: amount("orderAmount")?,
         paid_amount: amount("totalFee").ok().flatten(),
-        currency: payment::text_of(&data, "currency"),
+        currency: data.text_of("currency"),
         paid: status == "PAY_SUCCESS",
         status,
         notify_id: biz_id,
         raw: if keep_raw {
-            json!({ "bizType": map.get("bizType"), "bizId": map.get("bizId"), "bizStatus": map.get("bizStatus"), "clientId": map.get("client_id"), "data": Value::Object(data) })
+            let top = map.to_value();
+            json!({ "bizType": top.get("bizType"), "bizId": top.get("bizId"), "bizStatus": top.get("bizStatus"), "clientId": top.get("client_id"), "data": data.to_value() })
         } else {
             Value::Null
         },

@@ -245,13 +245,17 @@ pub fn notification_from_fields(
 pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
     let map = payment::read_json_object(status, body)?;
     let code = match map.get("code") {
-        Some(Value::Number(n)) => n.as_u64(),
-        Some(Value::String(s)) => s.parse().ok(),
-        _ => None,
+        Some(raw) => match map.string("code") {
+            Some(s) => s.parse().ok(),
+            None => serde_json::from_str::<serde_json::Number>(raw.get())
+                .ok()
+                .and_then(|n| n.as_u64()),
+        },
+        None => None,
     }
     .ok_or_else(|| CheckoutError::malformed("`code` is missing or not a number"))?;
     if code != 100 {
-        let msg = payment::text_of(&map, "msg").unwrap_or_default();
+        let msg = map.text_of("msg").unwrap_or_default();
         let known = CODES.iter().find(|c| u64::from(c.0) == code);
         let msg = if msg.is_empty() {
             known.map_or("unknown error", |c| c.1).to_owned()
@@ -264,13 +268,17 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
             CheckoutError::rejected(code.to_string(), &msg)
         });
     }
+    let mut inner = String::new();
     let data = match map.get("data") {
-        Some(d) => payment::object_or_json_string(d, "data")?,
+        Some(d) => payment::Object::nested(d, "data", &mut inner)?,
         None => return Err(CheckoutError::malformed("`data` is missing")),
     };
-    let link = payment::text_of(&data, "order_url")
+    let link = data
+        .text_of("order_url")
         .filter(|u| request::check_http_url("order_url", u, 2048).is_ok());
-    let image = payment::text_of(&data, "order_qrcode").filter(|i| check_image_data_url(i).is_ok());
+    let image = data
+        .text_of("order_qrcode")
+        .filter(|i| check_image_data_url(i).is_ok());
     let show = match (image, link) {
         (Some(data_url), link) => Show::QrImage { data_url, link },
         (None, Some(url)) => Show::Qr { content: url },
@@ -281,50 +289,21 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
         }
     };
     let mut p = Payment::new(Gateway::GatepayIo, show);
-    p.amount = raw_order_price(body)?
-        .map(|text| exact_price(&text))
-        .transpose()?;
+    // `order_price` is a JSON number in the spec's example (1.5): read as the digits
+    // the gateway wrote, so no float ever touches the amount.
+    // A repeated `data` or `order_price` leaves the amount ambiguous: refused.
+    if map.count("data") > 1 || data.count("order_price") > 1 {
+        return Err(CheckoutError::malformed("`order_price` cannot be read"));
+    }
+    p.amount = match data.has("order_price") {
+        None => None,
+        Some(raw) => Some(exact_price(
+            &data.string("order_price").unwrap_or(raw.get().into()),
+        )?),
+    };
     p.currency = Some("CNY".into());
-    p.pay_type = payment::text_of(&data, "order_type");
+    p.pay_type = data.text_of("order_type");
     Ok(p)
-}
-
-/// `order_price` is a JSON number in the spec's example (1.5). It is read as the
-/// digits the gateway wrote (via `RawValue`), so no float ever touches the amount.
-fn raw_order_price(body: &str) -> Result<Option<String>> {
-    #[derive(serde::Deserialize)]
-    struct Reply<'a> {
-        #[serde(borrow, default)]
-        data: Option<&'a serde_json::value::RawValue>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Data<'a> {
-        #[serde(borrow, default)]
-        order_price: Option<&'a serde_json::value::RawValue>,
-    }
-    let unreadable = || CheckoutError::malformed("`order_price` cannot be read");
-    let reply: Reply = serde_json::from_str(body.trim_start_matches('\u{feff}').trim())
-        .map_err(|_| unreadable())?;
-    let Some(data) = reply.data else {
-        return Ok(None);
-    };
-    // `data` may itself be a JSON string holding the object.
-    let owned: String;
-    let data_text = match serde_json::from_str::<String>(data.get()) {
-        Ok(inner) => {
-            owned = inner;
-            owned.as_str()
-        }
-        Err(_) => data.get(),
-    };
-    let data: Data = serde_json::from_str(data_text).map_err(|_| unreadable())?;
-    Ok(match data.order_price.map(|r| r.get()) {
-        None | Some("null") => None,
-        Some(raw) => Some(match serde_json::from_str::<String>(raw) {
-            Ok(quoted) => quoted,
-            Err(_) => raw.to_owned(),
-        }),
-    })
 }
 
 fn exact_price(text: &str) -> Result<Amount> {

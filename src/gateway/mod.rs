@@ -68,7 +68,17 @@ impl PricedChoice<'_> {
     /// `{"qty":…,"sku":…}`: what gatepay.io (`custom`) and 易码付 (`attach`) carry
     /// through to their notifications, so a paid order still names what was bought.
     pub fn echo_tag(&self) -> String {
-        serde_json::json!({ "sku": self.sku, "qty": self.quantity }).to_string()
+        // Fields in name order, as a JSON object map wrote them (and the notifications echo).
+        #[derive(Serialize)]
+        struct Echo<'a> {
+            qty: u64,
+            sku: &'a str,
+        }
+        serde_json::to_string(&Echo {
+            qty: self.quantity,
+            sku: self.sku,
+        })
+        .unwrap_or_default()
     }
 }
 

@@ -261,29 +261,35 @@ pub fn signing_input<K: AsRef<str>>(params: &[(K, String)]) -> String {
 /// Reads the create-order reply; `resultCode` may be a number or a string.
 /// 201 is a business refusal, 500 a system error (retryable).
 pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
+    let form_json: String;
     let map = match payment::read_json_object(status, body) {
         Ok(m) => m,
         // "form or JSON": a form reply is read into the same shape.
         Err(e) => match form_reply(body) {
-            Some(m) => m,
+            Some(json) => {
+                form_json = json;
+                payment::Object::parse(&form_json).ok_or(e)?
+            }
             None => return Err(e),
         },
     };
-    let code = payment::text_of(&map, "resultCode")
+    let code = map
+        .text_of("resultCode")
         .ok_or_else(|| CheckoutError::malformed("`resultCode` is missing"))?;
-    let message = payment::text_of(&map, "message").unwrap_or_default();
+    let message = map.text_of("message").unwrap_or_default();
     match code.as_str() {
         "200" => {}
         "500" => return Err(CheckoutError::unavailable(Some(code), &message)),
         _ if status >= 500 => return Err(CheckoutError::unavailable(Some(code), &message)),
         _ => return Err(CheckoutError::rejected(code, &message)),
     }
+    let mut inner = String::new();
     let data = match map.get("Data").or_else(|| map.get("data")) {
-        Some(d) if !d.is_null() => payment::object_or_json_string(d, "Data")?,
+        Some(d) if !payment::is_null(d) => payment::Object::nested(d, "Data", &mut inner)?,
         _ => return Err(CheckoutError::malformed("`Data` is missing")),
     };
-    let channel = payment::require_text(&data, "channel")?;
-    let body = payment::require_text(&data, "body")?;
+    let channel = data.require_text("channel")?;
+    let body = data.require_text("body")?;
     let show = if channel.ends_with("_qr") {
         Show::Qr { content: body }
     } else if channel.ends_with("_app") || channel.ends_with("_jsapi") {
@@ -304,8 +310,8 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
         )));
     };
     let mut p = Payment::new(Gateway::Yimafu, show);
-    p.merchant_order_id = payment::text_of(&data, "out_trade_no");
-    p.gateway_order_id = payment::text_of(&data, "trade_no");
+    p.merchant_order_id = data.text_of("out_trade_no");
+    p.gateway_order_id = data.text_of("trade_no");
     p.pay_type = Some(channel);
     p.currency = Some("CNY".into());
     Ok(p)
@@ -321,9 +327,10 @@ fn credential(body: &str) -> Result<Value> {
     }
 }
 
-fn form_reply(body: &str) -> Option<serde_json::Map<String, Value>> {
+/// A form reply as the JSON text of the reply it stands for.
+fn form_reply(body: &str) -> Option<String> {
     let pairs = request::form_decode(body.trim())?;
-    let map: serde_json::Map<String, Value> = pairs
+    let mut map: serde_json::Map<String, Value> = pairs
         .into_iter()
         .map(|(k, v)| (k, Value::String(v)))
         .collect();
@@ -331,7 +338,6 @@ fn form_reply(body: &str) -> Option<serde_json::Map<String, Value>> {
         return None;
     }
     // Data either arrives as one JSON field or spread over the top level.
-    let mut map = map;
     if !map.contains_key("Data") {
         let data: serde_json::Map<String, Value> = ["out_trade_no", "trade_no", "body", "channel"]
             .iter()
@@ -341,7 +347,7 @@ fn form_reply(body: &str) -> Option<serde_json::Map<String, Value>> {
             map.insert("Data".into(), Value::Object(data));
         }
     }
-    Some(map)
+    serde_json::to_string(&map).ok()
 }
 
 /// A verified notification's fields → [`Notification`]. Paid means `trade_state == "success"`.

@@ -365,3 +365,13 @@ pub fn settle_order(order: JsValue, http_status: u16, body_text: &str) -> JsResu
     let order: OrderRecord = from_js(order, "order", Code::InvalidField)?;
     to_js(&checkout::settle(&order, http_status, body_text).js()?)
 }
+
+/// `settleOrder` over JSON text, for the order object's path: the record goes in as
+/// text and only what settling changes comes back (`{ state, expiresAt, payment }`),
+/// merged into the stored record by the caller.
+#[wasm_bindgen(js_name = settleReply)]
+pub fn settle_reply(order_json: &str, http_status: u16, body_text: &str) -> JsResult<String> {
+    // Read as `settleOrder` reads its argument: the same typed errors.
+    let order: OrderRecord = from_json(order_json, "order", Code::InvalidField)?;
+    to_json(&checkout::settle_changes(&order, http_status, body_text).js()?)
+}
