@@ -61,7 +61,10 @@ function oursCheckout(gw, i) {
   return { signed: request, order: settleWith(order, 200, REPLY[gw](order.merchantOrderId)) };
 }
 /** The handler verifies (one call), the order's object applies (one call). */
-const verified = (gw) => SHOP.verifyNotify(gw, JSON.stringify(incoming[gw]), NOW, 300000);
+const verified = (gw) => {
+  const { headers, body, query } = incoming[gw];
+  return SHOP.verifyNotify(gw, JSON.stringify(headers), body, query, NOW, 300000);
+};
 function oursNotify(gw, order) {
   const text = verified(gw);
   // As the handler does: it reads the order id to find the order's object, which gets the text.
@@ -172,7 +175,7 @@ export default {
         () => verified(gw),
         () => JSON.parse(verified(gw)),
         () => applyTo(order, notification, NOW),
-        () => JSON.stringify(incoming[gw]),
+        () => JSON.stringify(incoming[gw].headers),
       ];
       for (let i = 0; i < n; i++) sink += steps[k]() ? 1 : 0;
     }

@@ -14,7 +14,7 @@ const STEPS = [
   'Shop.verifyNotify',
   '… + JSON.parse',
   'applyTo (applyVerified)',
-  'JSON.stringify(incoming)',
+  'JSON.stringify(headers)',
 ];
 
 export async function edgeBench(row) {

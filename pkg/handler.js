@@ -210,9 +210,8 @@ export function createCheckoutHandler(config = {}) {
     const body = request.method === 'POST' ? await readBody(request, MAX_NOTIFY_BODY) : '';
     const headers = Object.fromEntries(request.headers);
     const windowMs = Number(env.NOTIFY_WINDOW_MS || config.notifyWindowMs) || facts.notifyWindowMs;
-    const incoming = JSON.stringify({ headers, body, query: url.search.slice(1) });
-    // The order's object gets the text itself: it goes on to Rust, never needed as an object there.
-    const verified = shopFor(env).verifyNotify(gateway, incoming, Date.now(), windowMs);
+    // The order's object gets the verified text itself: it goes on to Rust, never needed as an object there.
+    const verified = shopFor(env).verifyNotify(gateway, JSON.stringify(headers), body, url.search.slice(1), Date.now(), windowMs);
     const id = JSON.parse(verified).merchantOrderId;
     // An exact copy of a handled message is what a gateway resends after a lost
     // acknowledgement: the order's object acknowledges it again and changes nothing.

@@ -182,10 +182,10 @@ export class Shop {
     nonce: string,
   ): string;
   /**
-   * `incomingJson`: `JSON.stringify({ headers, body, query })` → JSON text of the `Notification` (`raw`: null),
-   * or throws like `verifyNotify`.
+   * `headersJson`: `JSON.stringify(headers)`; `body` and `query` (without `?`) as they arrived → JSON text of the
+   * `Notification` (`raw`: null), or throws like `verifyNotify`.
    */
-  verifyNotify(gateway: Gateway, incomingJson: string, now: number, windowMs: number): string;
+  verifyNotify(gateway: Gateway, headersJson: string, body: string, query: string, now: number, windowMs: number): string;
   free(): void;
 }
 /**

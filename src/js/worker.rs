@@ -334,20 +334,28 @@ impl JsShop {
         to_json(&self.0.checkout(&request, now as u64, &id, nonce).js()?)
     }
 
-    /// Verifies a notification given as JSON text `{ headers, body, query }` and
-    /// returns the `Notification` as JSON text (`raw`: null), or throws like `verifyNotify`.
+    /// Verifies a notification — its headers as JSON text `{ name: value }`, its body and
+    /// query string as they arrived — and returns the `Notification` as JSON text (`raw`:
+    /// null), or throws like `verifyNotify`. The body crosses as itself: wrapped in JSON it
+    /// was escaped in JS and unescaped again here, a fifth of a GatePay verify.
     #[wasm_bindgen(js_name = verifyNotify)]
     pub fn verify_notify(
         &self,
         gateway_name: &str,
-        incoming_json: &str,
+        headers_json: &str,
+        body: &str,
+        query: &str,
         now: f64,
         window_ms: f64,
     ) -> JsResult<String> {
         let g = gateway(gateway_name)?;
-        let n: IncomingNotification = serde_json::from_str(incoming_json)
-            .map_err(|e| CheckoutError::malformed_notification(e.to_string()))
-            .js()?;
+        let n = IncomingNotification {
+            headers: serde_json::from_str(headers_json)
+                .map_err(|e| CheckoutError::malformed_notification(e.to_string()))
+                .js()?,
+            body: body.to_owned(),
+            query: query.to_owned(),
+        };
         // The worker keeps no audit copy: the fields as received are not even built.
         let opts = VerifyOptions {
             now: now as u64,
