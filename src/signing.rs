@@ -79,7 +79,9 @@ fn gatepay_mac(timestamp: &str, nonce: &str, body: &str, secret_key: &Secret) ->
             }
         })
         .clone();
-    mac.update(gatepay::signing_payload(timestamp, nonce, body).as_bytes());
+    for part in gatepay::signing_parts(timestamp, nonce, body) {
+        mac.update(part.as_bytes());
+    }
     mac
 }
 
