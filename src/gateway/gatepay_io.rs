@@ -289,12 +289,12 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
         }
     };
     let mut p = Payment::new(Gateway::GatepayIo, show);
-    // `order_price` is a JSON number in the spec's example (1.5): read as the digits
-    // the gateway wrote, so no float ever touches the amount.
     // A repeated `data` or `order_price` leaves the amount ambiguous: refused.
     if map.count("data") > 1 || data.count("order_price") > 1 {
         return Err(CheckoutError::malformed("`order_price` cannot be read"));
     }
+    // `order_price` is a JSON number in the spec's example (1.5): read as the digits
+    // the gateway wrote, so no float ever touches the amount.
     p.amount = match data.has("order_price") {
         None => None,
         Some(raw) => Some(exact_price(
