@@ -417,6 +417,56 @@ mod tests {
     }
 
     #[test]
+    fn objects_are_read_member_by_member_as_a_value_map_would_be() {
+        let body = r#"{"a":"x","a":"y","n":42,"neg":-7,"f":1.5,"big":1e400,"e\u0073c":"t\"q\u00e9",
+            "nul":null,"obj":{"k":1},"s":"{\"k\":\"v\"}","ms":"1700000000000","bad":"12x"}"#;
+        let o = Object::parse(body).unwrap();
+        // A repeated name is its last value; escaped names and strings are decoded.
+        assert_eq!(o.text_of("a").as_deref(), Some("y"));
+        assert_eq!(o.count("a"), 2);
+        assert_eq!(o.text_of("esc").as_deref(), Some("t\"qé"));
+        // Integers read as their digits; fractions and out-of-range numbers are not text.
+        assert_eq!(o.text_of("n").as_deref(), Some("42"));
+        assert_eq!(o.text_of("neg").as_deref(), Some("-7"));
+        assert_eq!(o.text_of("f"), None);
+        assert_eq!(o.text_of("big"), None);
+        assert_eq!(o.text_of("nul"), None);
+        assert!(o.get("nul").is_some() && o.has("nul").is_none());
+        assert_eq!(
+            o.require_text("missing").unwrap_err().code,
+            Code::MalformedResponse
+        );
+        // Timestamps as numbers or digits.
+        assert_eq!(o.millis_of("n").unwrap(), Some(42));
+        assert_eq!(o.millis_of("ms").unwrap(), Some(1_700_000_000_000));
+        assert_eq!(o.millis_of("nul").unwrap(), None);
+        assert!(o.millis_of("bad").is_err() && o.millis_of("f").is_err());
+        // A member that is an object, or a string holding one.
+        let mut holder = String::new();
+        let inner = Object::nested(o.get("obj").unwrap(), "obj", &mut holder).unwrap();
+        assert_eq!(inner.text_of("k").as_deref(), Some("1"));
+        let mut holder = String::new();
+        let inner = Object::nested(o.get("s").unwrap(), "s", &mut holder).unwrap();
+        assert_eq!(inner.text_of("k").as_deref(), Some("v"));
+        let mut holder = String::new();
+        let e = Object::nested(o.get("ms").unwrap(), "ms", &mut holder)
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.message,
+            "the gateway's reply could not be read: ms is a string but not a JSON object"
+        );
+        let e = Object::nested(o.get("n").unwrap(), "n", &mut holder)
+            .err()
+            .unwrap();
+        assert!(e.message.ends_with("n is not an object"), "{}", e.message);
+        // Not an object at all.
+        for not_object in ["[]", "null", "\"x\"", "{", ""] {
+            assert!(Object::parse(not_object).is_none(), "{not_object}");
+        }
+    }
+
+    #[test]
     fn data_urls() {
         let png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==";
         assert!(check_image_data_url(png).is_ok());
