@@ -158,9 +158,10 @@ pub struct Plan {
 /// `QC` + creation time in base 36 + 10 characters of caller-supplied entropy:
 /// letters and digits only, 20 characters — valid for all three gateways.
 pub fn merchant_order_id(now_ms: u64, entropy: &str) -> Result<String> {
-    let tail: String = entropy
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
+    // Bytes, not chars: no byte of a multi-byte character is an ASCII letter or digit.
+    let tail: Vec<u8> = entropy
+        .bytes()
+        .filter(u8::is_ascii_alphanumeric)
         .take(10)
         .collect();
     if tail.len() < 10 {
@@ -170,17 +171,27 @@ pub fn merchant_order_id(now_ms: u64, entropy: &str) -> Result<String> {
             "需要 10 位字母或数字",
         ));
     }
+    // Base 36, most significant first, at least 8 digits; a u64 needs at most 13.
+    let mut time = [b'0'; 13];
+    let mut start = time.len();
     let mut t = now_ms;
-    let mut time = Vec::new();
     loop {
-        time.push(b"0123456789abcdefghijklmnopqrstuvwxyz"[(t % 36) as usize] as char);
+        start -= 1;
+        time[start] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[(t % 36) as usize];
         t /= 36;
         if t == 0 {
             break;
         }
     }
-    let time: String = time.iter().rev().collect();
-    Ok(format!("QC{time:0>8}{tail}").to_ascii_uppercase())
+    let mut id = String::with_capacity(25);
+    id.push_str("QC");
+    for &b in &time[start.min(time.len() - 8)..] {
+        id.push(char::from(b));
+    }
+    for &b in &tail {
+        id.push(char::from(b.to_ascii_uppercase()));
+    }
+    Ok(id)
 }
 
 /// The order id for a checkout sent with an `Idempotency-Key`: `QK` + 18
@@ -894,6 +905,26 @@ mod tests {
             assert_eq!(merged, t.order);
             assert_eq!(c.changed, t.changed);
         }
+    }
+
+    #[test]
+    fn fresh_ids_are_the_time_in_base_36_and_ten_letters_or_digits() {
+        // Expected ids written by a few lines of Python, not by this code.
+        for (now, entropy, id) in [
+            (1_700_000_000_000, "abcdefghij", "QCLOYW3V28ABCDEFGHIJ"),
+            (0, "a-b_c.d!e f g h i j k", "QC00000000ABCDEFGHIJ"),
+            (u64::MAX, "ZZZZZZZZZZzz", "QC3W5E11264SGSFZZZZZZZZZZ"),
+            (35, "龙井abcdefghij", "QC0000000ZABCDEFGHIJ"),
+        ] {
+            assert_eq!(merchant_order_id(now, entropy).unwrap(), id);
+        }
+        assert_eq!(
+            merchant_order_id(NOW, "龙井abc-def")
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("entropy")
+        );
     }
 
     #[test]

@@ -26,9 +26,12 @@ pub const FORM: &str = "application/x-www-form-urlencoded; charset=UTF-8";
 pub const JSON: &str = "application/json";
 
 /// `application/x-www-form-urlencoded` with UTF-8, as browsers send forms.
-pub fn form_encode(pairs: &[(&str, String)]) -> String {
+pub fn form_encode<V: AsRef<str>>(pairs: &[(&str, V)]) -> String {
     // Most of a form is unreserved text: room for all of it plus a few escapes.
-    let len: usize = pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+    let len: usize = pairs
+        .iter()
+        .map(|(k, v)| k.len() + v.as_ref().len() + 2)
+        .sum();
     let mut out = String::with_capacity(len + len / 2);
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
@@ -36,7 +39,7 @@ pub fn form_encode(pairs: &[(&str, String)]) -> String {
         }
         percent_encode_into(&mut out, k);
         out.push('=');
-        percent_encode_into(&mut out, v);
+        percent_encode_into(&mut out, v.as_ref());
     }
     out
 }

@@ -662,15 +662,15 @@ mod tests {
 
     fn gatepay_io_notify() -> String {
         request::form_encode(&[
-            ("appkey", "ak_5cbadd67774f8".into()),
-            ("order_id", "88231".into()),
-            ("out_order_id", "SO20190420001".into()),
-            ("price", "3.00".into()),
-            ("realprice", "2.98".into()),
-            ("type", "alipay".into()),
-            ("paytime", "1555750300".into()),
-            ("extend", "uid=42;mail=a@b.cn".into()),
-            ("sign", "185f7af090743c196db60f8d102c90c2".into()),
+            ("appkey", "ak_5cbadd67774f8"),
+            ("order_id", "88231"),
+            ("out_order_id", "SO20190420001"),
+            ("price", "3.00"),
+            ("realprice", "2.98"),
+            ("type", "alipay"),
+            ("paytime", "1555750300"),
+            ("extend", "uid=42;mail=a@b.cn"),
+            ("sign", "185f7af090743c196db60f8d102c90c2"),
         ])
     }
 

@@ -13,6 +13,7 @@ use crate::payment::{self, Gateway, Payment, Show};
 use crate::request::{self, form_encode, Input, UnsignedRequest};
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 pub const PATH: &str = "/v1/transactions/order.html";
@@ -207,23 +208,27 @@ impl Order {
         })
     }
 
-    /// Non-empty wire parameters, already in signing order.
-    fn params(&self, app_id: &str) -> Vec<(&'static str, String)> {
-        let mut p: Vec<(&'static str, String)> = vec![
-            ("amount", self.amount.fen().to_string()),
-            ("app_id", app_id.to_owned()),
-            ("client_ip", self.client_ip.clone()),
-            ("description", self.description.clone()),
-            ("notify_url", self.notify_url.clone()),
-            ("out_trade_no", self.out_trade_no.clone()),
-            ("pay_type", self.pay_type.to_string()),
-        ];
-        let optional = [
-            ("attach", self.attach.clone()),
-            ("openid", self.openid.clone()),
-            ("pay_extra", self.pay_extra.clone()),
-            ("split", self.split.map(|s| s.to_string())),
-            ("time_expire", self.time_expire.map(|t| t.to_string())),
+    /// Non-empty wire parameters, already in signing order; borrowed where the order has the text.
+    fn params<'a>(&'a self, app_id: &'a str) -> Vec<(&'static str, Cow<'a, str>)> {
+        let mut p: Vec<(&'static str, Cow<'a, str>)> = Vec::with_capacity(12);
+        p.extend([
+            ("amount", self.amount.fen().to_string().into()),
+            ("app_id", app_id.into()),
+            ("client_ip", self.client_ip.as_str().into()),
+            ("description", self.description.as_str().into()),
+            ("notify_url", self.notify_url.as_str().into()),
+            ("out_trade_no", self.out_trade_no.as_str().into()),
+            ("pay_type", self.pay_type.to_string().into()),
+        ]);
+        let optional: [(&'static str, Option<Cow<'a, str>>); 5] = [
+            ("attach", self.attach.as_deref().map(Cow::from)),
+            ("openid", self.openid.as_deref().map(Cow::from)),
+            ("pay_extra", self.pay_extra.as_deref().map(Cow::from)),
+            ("split", self.split.map(|s| s.to_string().into())),
+            (
+                "time_expire",
+                self.time_expire.map(|t| t.to_string().into()),
+            ),
         ];
         p.extend(
             optional
@@ -238,10 +243,10 @@ impl Order {
 
 /// The signing rule's string: non-empty parameters except `sign`, sorted by name
 /// (byte order), `k=v` joined by `&`, raw values. The same rule signs notifications.
-pub fn signing_input<K: AsRef<str>>(params: &[(K, String)]) -> String {
+pub fn signing_input<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
     let mut kept: Vec<(&str, &str)> = params
         .iter()
-        .map(|(k, v)| (k.as_ref(), v.as_str()))
+        .map(|(k, v)| (k.as_ref(), v.as_ref()))
         .filter(|(k, v)| *k != "sign" && !v.is_empty())
         .collect();
     // Equal pairs are identical, so an unstable sort gives the one order.
