@@ -166,26 +166,8 @@ pub struct Notification {
 pub(crate) struct Object<'a>(Vec<(Name<'a>, &'a RawValue)>);
 
 /// A member name, borrowed unless it had escapes.
-struct Name<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Name<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> Visitor<'de> for Visit {
-            type Value = Name<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a member name")
-            }
-            fn visit_borrowed_str<E>(self, s: &'de str) -> std::result::Result<Name<'de>, E> {
-                Ok(Name(Cow::Borrowed(s)))
-            }
-            fn visit_str<E>(self, s: &str) -> std::result::Result<Name<'de>, E> {
-                Ok(Name(Cow::Owned(s.to_owned())))
-            }
-        }
-        d.deserialize_str(Visit)
-    }
-}
+#[derive(Deserialize)]
+struct Name<'a>(#[serde(borrow)] Cow<'a, str>);
 
 impl<'de> Deserialize<'de> for Object<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -235,6 +217,11 @@ pub(crate) fn is_null(raw: &RawValue) -> bool {
     kind(raw) == Kind::Null
 }
 
+/// A JSON number, read without going through a float.
+fn number_of(raw: &RawValue) -> Option<Number> {
+    serde_json::from_str(raw.get()).ok()
+}
+
 /// A JSON string's content (escapes undone), borrowed when it has none.
 fn string_of(raw: &RawValue) -> Option<Cow<'_, str>> {
     let t = raw.get().trim();
@@ -275,13 +262,17 @@ impl<'a> Object<'a> {
         self.get(key).and_then(string_of)
     }
 
+    /// A number member as it was written.
+    pub(crate) fn number(&self, key: &str) -> Option<Number> {
+        self.get(key).and_then(number_of)
+    }
+
     /// A text-ish member: strings as they are, integers as digits.
     pub(crate) fn text_of(&self, key: &str) -> Option<String> {
         let raw = self.get(key)?;
         match kind(raw) {
             Kind::Text => string_of(raw).map(Cow::into_owned),
-            Kind::Number => serde_json::from_str::<Number>(raw.get())
-                .ok()
+            Kind::Number => number_of(raw)
                 .filter(|n| n.is_u64() || n.is_i64())
                 .map(|n| n.to_string()),
             _ => None,
@@ -304,8 +295,7 @@ impl<'a> Object<'a> {
         };
         match kind(raw) {
             Kind::Null => Ok(None),
-            Kind::Number => serde_json::from_str::<Number>(raw.get())
-                .ok()
+            Kind::Number => number_of(raw)
                 .and_then(|n| n.as_u64())
                 .map(Some)
                 .ok_or_else(|| CheckoutError::malformed(format!("`{key}` is not a whole number"))),
@@ -425,6 +415,12 @@ mod tests {
         assert_eq!(o.text_of("a").as_deref(), Some("y"));
         assert_eq!(o.count("a"), 2);
         assert_eq!(o.text_of("esc").as_deref(), Some("t\"qé"));
+        // Names are borrowed from the body unless they had escapes to undo.
+        let name = |k: &str| &o.0.iter().find(|(n, _)| n.0 == k).unwrap().0 .0;
+        assert!(matches!(name("a"), Cow::Borrowed(_)));
+        assert!(matches!(name("esc"), Cow::Owned(_)));
+        assert_eq!(o.number("neg").and_then(|n| n.as_i64()), Some(-7));
+        assert_eq!(o.number("a"), None);
         // Integers read as their digits; fractions and out-of-range numbers are not text.
         assert_eq!(o.text_of("n").as_deref(), Some("42"));
         assert_eq!(o.text_of("neg").as_deref(), Some("-7"));

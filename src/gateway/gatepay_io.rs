@@ -246,14 +246,9 @@ pub fn notification_from_fields(
 /// carrying the code and the gateway's `msg`.
 pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
     let map = payment::read_json_object(status, body)?;
-    let code = match map.get("code") {
-        Some(raw) => match map.string("code") {
-            Some(s) => s.parse().ok(),
-            None => serde_json::from_str::<serde_json::Number>(raw.get())
-                .ok()
-                .and_then(|n| n.as_u64()),
-        },
-        None => None,
+    let code = match map.string("code") {
+        Some(s) => s.parse().ok(),
+        None => map.number("code").and_then(|n| n.as_u64()),
     }
     .ok_or_else(|| CheckoutError::malformed("`code` is missing or not a number"))?;
     if code != 100 {
