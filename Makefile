@@ -32,12 +32,17 @@ setup:
 	@# optional packages. npm install honours the lock and leaves it unchanged.
 	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm install --no-audit --no-fund
 
-## build: the three wasm builds into pkg/ (nothing happens when nothing changed)
-build: pkg/browser/qrcheckout_bg.wasm pkg/qr/qrcheckout_bg.wasm pkg/worker/qrcheckout_bg.wasm
+## build: the four wasm builds into pkg/ (nothing happens when nothing changed)
+build: pkg/browser/qrcheckout_bg.wasm pkg/validator/qrcheckout_bg.wasm pkg/qr/qrcheckout_bg.wasm pkg/worker/qrcheckout_bg.wasm
 
 pkg/browser/qrcheckout_bg.wasm: $(RUST_SRC) | setup
 	$(WASM_PACK) --out-dir pkg/browser $(BUILD_STD)
 	rm -f pkg/browser/.gitignore
+
+# The validator entry: `validateChoice` alone, what a checkout page loads on the buyer's first edit.
+pkg/validator/qrcheckout_bg.wasm: $(RUST_SRC) | setup
+	$(WASM_PACK) --out-dir pkg/validator --no-default-features --features validator $(BUILD_STD)
+	rm -f pkg/validator/.gitignore
 
 # The QR-only entry: rendering and paymentQrSource, nothing else (see Cargo.toml [profile.qr]).
 # Plain wasm exports, no wasm-bindgen: pkg/qr.js is its glue (src/abi.rs says why).
@@ -62,6 +67,7 @@ test-rust: | setup
 	cargo clippy --no-default-features --features core -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --features edge -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --no-default-features --features qr -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --no-default-features --features validator -- -D warnings
 	tests/no-signing-deps.sh
 
 test-wasm: | setup
@@ -84,7 +90,7 @@ test-fuzz: | setup
 	  [ "$${runs:-0}" -gt 1000 ] || { echo "fuzz target $$t ran only $${runs:-0} inputs"; exit 1; }; \
 	done
 
-# One formatter for the hand-written JS (the wasm-bindgen glue in pkg/browser, pkg/worker is generated).
+# One formatter for the hand-written JS (the wasm-bindgen glue in pkg/browser, pkg/validator, pkg/worker is generated).
 JS_SOURCES := 'pkg/*.js' 'pkg/*.d.ts' 'www/*.js' 'sandbox/*.mjs' 'tests/js/*.{js,mjs}' 'bench/*.{js,mjs}' 'bench/reference/*.js' 'worker/*.js'
 
 test-js: build
@@ -101,4 +107,4 @@ format: | setup
 	prettier --write $(JS_SOURCES)
 
 clean:
-	rm -rf target pkg/browser pkg/worker pkg/*.tgz test-output
+	rm -rf target pkg/browser pkg/validator pkg/worker pkg/*.tgz test-output

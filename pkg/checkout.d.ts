@@ -76,7 +76,7 @@ export function createCheckout(options: {
   EventSource?: typeof EventSource | null;
   /** The QR entry's wasm (default: `qr/qrcheckout_bg.wasm` beside the glue). */
   wasm?: InitInput;
-  /** The validator's wasm, the full browser entry (default: `browser/qrcheckout_bg.wasm`). */
+  /** The validator entry's wasm (default: `validator/qrcheckout_bg.wasm`; `validateChoice` alone). */
   validatorWasm?: InitInput;
   /** Network retries of `start` (default 2). */
   retries?: number;

@@ -5,9 +5,9 @@
 //
 // What a page needs to show a payment is the small QR entry, loaded as soon as
 // the flow is created (imported dynamically, so the catalog request does not wait
-// for it). The validator (the full browser entry) is loaded on first use: it
-// checks the choice before it leaves the page, and the worker checks it again by
-// the same Rust rules either way, so a purchase never waits for it to download.
+// for it). The validator (its own entry: `validateChoice` alone) is loaded on first
+// use: it checks the choice before it leaves the page, and the worker checks it again
+// by the same Rust rules either way, so a purchase never waits for it to download.
 
 const FINAL = new Set(['paid', 'expired', 'failed']);
 const sleep = (ms, signal) =>
@@ -64,7 +64,7 @@ export function createCheckout({
   const wasmReady = () => qr;
   // A validator that failed to load (a dropped connection) is tried again on the next call.
   const loadValidator = () =>
-    (validator ??= load('./browser/qrcheckout.js', validatorWasm).then(
+    (validator ??= load('./validator/qrcheckout.js', validatorWasm).then(
       (m) => (validatorLoaded = m),
       (e) => {
         validator = undefined;

@@ -71,7 +71,7 @@ pub mod signing;
 pub mod slot;
 
 /// The wasm-bindgen exports (public so the wasm test suites can call them).
-#[cfg(all(target_arch = "wasm32", feature = "checkout"))]
+#[cfg(all(target_arch = "wasm32", feature = "validator"))]
 #[doc(hidden)]
 pub mod js;
 

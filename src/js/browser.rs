@@ -1,14 +1,20 @@
-//! Exports of both builds: validation, unsigned requests, reply parsing.
+//! Exports of the browser and worker builds: validation, unsigned requests, reply
+//! parsing. The validator entry (feature `validator` alone) has only `validateChoice`.
 
-use super::{from_js, gateway, now_ms, to_js, IntoJsResult, JsResult};
+use super::{from_js, now_ms, to_js, IntoJsResult, JsResult};
 use crate::catalog::{self, Choice, Product};
 use crate::error::Code;
-use crate::gateway::{self, module};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
+#[cfg(feature = "checkout")]
+use {
+    super::gateway,
+    crate::gateway::{self, module},
+};
 
 /// Validates an order object (the gateway's own field names) and returns it
 /// normalised, or throws a `CheckoutError`.
+#[cfg(feature = "checkout")]
 #[wasm_bindgen(js_name = validateOrder)]
 pub fn validate_order(gateway_name: &str, order_obj: JsValue) -> JsResult<JsValue> {
     let v: Value = from_js(order_obj, "order", Code::InvalidField)?;
@@ -20,6 +26,7 @@ pub fn validate_order(gateway_name: &str, order_obj: JsValue) -> JsResult<JsValu
 }
 
 /// `{ method, url, headers, body, signingInput }`, unsigned.
+#[cfg(feature = "checkout")]
 #[wasm_bindgen(js_name = buildOrder)]
 pub fn build_order(gateway_name: &str, order_obj: JsValue, config: JsValue) -> JsResult<JsValue> {
     let v: Value = from_js(order_obj, "order", Code::InvalidField)?;
@@ -44,6 +51,7 @@ pub fn validate_choice(catalog_products: JsValue, choice: JsValue) -> JsResult<J
 }
 
 /// The buyer fields a gateway's pay type cannot do without (e.g. 易码付 JSAPI → `["openid"]`).
+#[cfg(feature = "checkout")]
 #[wasm_bindgen(js_name = requiredFields)]
 pub fn required_fields(gateway_name: &str, pay_type: &str) -> JsResult<Vec<String>> {
     let fields = module(gateway(gateway_name)?).required_fields(pay_type);
@@ -51,6 +59,7 @@ pub fn required_fields(gateway_name: &str, pay_type: &str) -> JsResult<Vec<Strin
 }
 
 /// A gateway's create-order reply (HTTP status + body text) → `Payment`.
+#[cfg(feature = "checkout")]
 #[wasm_bindgen(js_name = parseResponse)]
 pub fn parse_response(gateway_name: &str, http_status: u16, body_text: &str) -> JsResult<JsValue> {
     to_js(&gateway::parse_response(gateway(gateway_name)?, http_status, body_text).js()?)

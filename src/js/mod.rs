@@ -2,7 +2,7 @@
 //! more. One result alias, one error mapping; every export returns `JsResult`
 //! so no input, however wrong, can trap the module.
 
-#[cfg(feature = "checkout")]
+#[cfg(feature = "validator")]
 pub mod browser;
 #[cfg(feature = "qr")]
 pub mod qr;

@@ -98,6 +98,8 @@ test('a purchase never waits for the validator (loaded on first use); without it
   assert.deepEqual(r.startTwo, r.wechatTwo);
   assert.equal(r.requests, 0, 'with the validator loaded, a bad choice never leaves the page');
   assert.ok(fetched.includes('/pkg/qr/qrcheckout_bg.wasm'), 'the QR entry was loaded');
+  assert.ok(fetched.includes('/pkg/validator/qrcheckout_bg.wasm'), 'the validator entry was loaded');
+  assert.ok(!fetched.some((f) => f.startsWith('/pkg/browser/')), 'the full entry never was: the flow does not use it');
   await context.close();
 });
 

@@ -1,5 +1,5 @@
-// Proof, on the built artefacts, that no browser entry (the full one and the
-// QR-only one) carries signing code. Point BROWSER_WASM / BROWSER_GLUE elsewhere
+// Proof, on the built artefacts, that no browser entry (the full one, the
+// validator and the QR-only one) carries signing code. Point BROWSER_WASM / BROWSER_GLUE elsewhere
 // (e.g. the worker build) to watch it fail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +12,7 @@ const ENTRIES = process.env.BROWSER_WASM
   : [
       { name: 'browser', wasm: `${root}pkg/browser/qrcheckout_bg.wasm`, glue: `${root}pkg/browser/qrcheckout.js` },
       { name: 'qr', wasm: `${root}pkg/qr/qrcheckout_bg.wasm`, glue: `${root}pkg/qr.js` },
+      { name: 'validator', wasm: `${root}pkg/validator/qrcheckout_bg.wasm`, glue: `${root}pkg/validator/qrcheckout.js` },
     ];
 const workerWasm = readFileSync(`${root}pkg/worker/qrcheckout_bg.wasm`);
 

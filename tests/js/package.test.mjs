@@ -30,6 +30,8 @@ before(() => {
     'worker.js',
     'worker.d.ts',
     'browser/qrcheckout_bg.wasm',
+    'validator/qrcheckout.js',
+    'validator/qrcheckout_bg.wasm',
     'qr.js',
     'qr.d.ts',
     'qr/qrcheckout_bg.wasm',
@@ -158,11 +160,12 @@ test('the .wasm files can be imported by subpath (as wrangler/workerd do)', () =
     import { createRequire } from 'node:module';
     const require = createRequire(import.meta.url);
     const wasm = (entry) => require.resolve(\`qrcheckout/\${entry}/qrcheckout_bg.wasm\`);
-    console.log(JSON.stringify([wasm('worker'), wasm('browser'), wasm('qr')]));
+    console.log(JSON.stringify([wasm('worker'), wasm('browser'), wasm('qr'), wasm('validator')]));
   `);
   assert.match(r[0], /node_modules\/qrcheckout\/worker\/qrcheckout_bg\.wasm$/);
   assert.match(r[1], /node_modules\/qrcheckout\/browser\/qrcheckout_bg\.wasm$/);
   assert.match(r[2], /node_modules\/qrcheckout\/qr\/qrcheckout_bg\.wasm$/);
+  assert.match(r[3], /node_modules\/qrcheckout\/validator\/qrcheckout_bg\.wasm$/);
 });
 
 /** Source without comments, so a name mentioned in prose does not count. */
