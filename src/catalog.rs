@@ -4,7 +4,7 @@
 //! ([`preview`]) — the page's price is never trusted, only shown.
 
 use crate::error::{CheckoutError, Code, Result};
-use crate::gateway::{module, Facts, PricedChoice, Settings};
+use crate::gateway::{module, Facts, PricedChoice};
 use crate::money::Amount;
 use crate::payment::Gateway;
 use crate::request::Input;
@@ -223,25 +223,20 @@ pub struct Quote {
 /// The page's check of a choice, by the same rules the edge applies: priced from
 /// the catalog the page was given, then written as the gateway's own order and
 /// validated (with placeholder ids and addresses, since only the edge knows the
-/// real ones; nothing built here is sent).
+/// real ones). No request is built: nothing is sent from here, and building adds
+/// only checks of the merchant's settings, which the page does not have.
 pub fn preview(products: &[Product], choice: &Choice, now_ms: u64) -> Result<Quote> {
     let priced = price(products, choice)?;
     let m = module(choice.gateway);
     choice.check_fields_for(m.facts())?;
-    m.request_for(
-        &priced.choice(
-            choice,
-            "PREVIEW0000000000000",
-            now_ms,
-            now_ms + m.facts().max_expiry_ms.min(15 * 60 * 1000),
-            "https://preview.invalid/notify",
-            Some("192.0.2.1"), // TEST-NET-1: the page cannot know the payer's public IP
-        ),
-        &Settings {
-            base_url: "https://preview.invalid",
-            id: "preview",
-        },
-    )
+    m.check_for(&priced.choice(
+        choice,
+        "PREVIEW0000000000000",
+        now_ms,
+        now_ms + m.facts().max_expiry_ms.min(15 * 60 * 1000),
+        "https://preview.invalid/notify",
+        Some("192.0.2.1"), // TEST-NET-1: the page cannot know the payer's public IP
+    ))
     .map_err(in_choice_terms)?;
     Ok(Quote {
         sku: choice.sku.clone(),

@@ -244,6 +244,27 @@ impl Order {
     }
 
     /// The JSON POST, unsigned: `signing_input` is the body, the exact bytes to sign.
+    /// The order a priced choice makes (not yet validated).
+    fn for_choice(c: &PricedChoice) -> Order {
+        let mut order = Order::new(
+            c.merchant_order_id.to_owned(),
+            Env {
+                terminal_type: c.pay_type.to_owned(),
+                scene: None,
+            },
+            c.currency.to_owned(),
+            c.amount,
+            Goods {
+                goods_name: c.name.to_owned(),
+                goods_detail: Some(format!("{} × {}", c.sku, c.quantity)),
+            },
+        );
+        order.order_expire_time = Some(c.expires_at);
+        order.return_url = c.return_url.map(str::to_owned);
+        order.cancel_url = c.cancel_url.map(str::to_owned);
+        order
+    }
+
     pub fn build(&self, config: &Config, now_ms: u64) -> Result<UnsignedRequest> {
         self.validate(now_ms)?;
         if config.client_id.is_empty() {
@@ -440,29 +461,17 @@ impl GatewayModule for Gatepay {
     }
 
     fn request_for(&self, c: &PricedChoice, settings: &Settings) -> Result<UnsignedRequest> {
-        let mut order = Order::new(
-            c.merchant_order_id.to_owned(),
-            Env {
-                terminal_type: c.pay_type.to_owned(),
-                scene: None,
-            },
-            c.currency.to_owned(),
-            c.amount,
-            Goods {
-                goods_name: c.name.to_owned(),
-                goods_detail: Some(format!("{} × {}", c.sku, c.quantity)),
-            },
-        );
-        order.order_expire_time = Some(c.expires_at);
-        order.return_url = c.return_url.map(str::to_owned);
-        order.cancel_url = c.cancel_url.map(str::to_owned);
-        order.build(
+        Order::for_choice(c).build(
             &Config {
                 base_url: settings.base_url.to_owned(),
                 client_id: settings.id.to_owned(),
             },
             c.now_ms,
         )
+    }
+
+    fn check_for(&self, c: &PricedChoice) -> Result<()> {
+        Order::for_choice(c).validate(c.now_ms)
     }
 
     fn validate_value(&self, order: &Value, now_ms: u64) -> Result<Value> {

@@ -138,6 +138,19 @@ impl Order {
     }
 
     /// The form POST, unsigned; `signing_input` is the inner concatenation.
+    /// The order a priced choice makes (not yet validated).
+    fn for_choice(c: &PricedChoice) -> Result<Order> {
+        Ok(Order {
+            product_id: c
+                .product_id
+                .ok_or_else(|| CheckoutError::missing("productId"))?,
+            product_num: c.quantity,
+            pay_type: c.pay_type.to_owned(),
+            out_order_id: c.merchant_order_id.to_owned(),
+            custom: c.echo_tag(),
+        })
+    }
+
     pub fn build(&self, config: &Config) -> Result<UnsignedRequest> {
         self.validate()?;
         if config.appkey.is_empty() {
@@ -333,19 +346,14 @@ impl GatewayModule for GatepayIo {
     }
 
     fn request_for(&self, c: &PricedChoice, settings: &Settings) -> Result<UnsignedRequest> {
-        Order {
-            product_id: c
-                .product_id
-                .ok_or_else(|| CheckoutError::missing("productId"))?,
-            product_num: c.quantity,
-            pay_type: c.pay_type.to_owned(),
-            out_order_id: c.merchant_order_id.to_owned(),
-            custom: c.echo_tag(),
-        }
-        .build(&Config {
+        Order::for_choice(c)?.build(&Config {
             base_url: settings.base_url.to_owned(),
             appkey: settings.id.to_owned(),
         })
+    }
+
+    fn check_for(&self, c: &PricedChoice) -> Result<()> {
+        Order::for_choice(c)?.validate()
     }
 
     fn validate_value(&self, order: &Value, _now_ms: u64) -> Result<Value> {

@@ -96,6 +96,9 @@ pub trait GatewayModule: Sync {
     fn facts(&self) -> &'static Facts;
     /// The gateway's order for a priced choice, validated, as its unsigned request.
     fn request_for(&self, choice: &PricedChoice, settings: &Settings) -> Result<UnsignedRequest>;
+    /// [`request_for`](GatewayModule::request_for)'s order written and validated, nothing built:
+    /// the page's preview, which sends nothing (building adds only checks of the merchant's settings).
+    fn check_for(&self, choice: &PricedChoice) -> Result<()>;
     /// A plain order object in the gateway's own field names (camelCase), validated
     /// and normalised; `now_ms` bounds time-limited fields.
     fn validate_value(&self, order: &Value, now_ms: u64) -> Result<Value>;
@@ -134,4 +137,86 @@ pub fn parse_response(gateway: Gateway, status: u16, body: &str) -> Result<Payme
 /// Serialises a validated order for JS; our own types always serialise.
 pub(crate) fn normalised<T: Serialize>(order: &T) -> Result<Value> {
     serde_json::to_value(order).map_err(crate::error::CheckoutError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page's preview trusts `check_for` to refuse exactly what `request_for` refuses
+    /// with settings that are fine: the same error, or none, for every priced choice.
+    #[test]
+    fn check_for_refuses_what_request_for_refuses() {
+        let settings = Settings {
+            base_url: "https://gateway.example",
+            id: "merchant",
+        };
+        let long_name = "龙井茶".repeat(60);
+        let now = 1_700_000_000_000;
+        let (mut checked, mut refused) = (0, 0);
+        for gateway in Gateway::ALL {
+            let pay_types: &[&str] = match gateway {
+                Gateway::GatepayIo => &["wechat", "alipay", "onecode", "paypal", ""],
+                Gateway::Gatepay => &["WEB", "APP", "MINIAPP", "TV", ""],
+                Gateway::Yimafu => &["20", "30", "22", "31", "99", "x", ""],
+            };
+            for &pay_type in pay_types {
+                for quantity in [1, 2, 999] {
+                    for (amount, currency) in [
+                        ("29.90", "CNY"),
+                        ("0.01", "USDT"),
+                        ("90071992547409.91", "CNY"),
+                    ] {
+                        for name in ["龙井茶 250g", "", long_name.as_str()] {
+                            for (client_ip, openid, return_url, product_id) in [
+                                (Some("203.0.113.7"), None, None, Some(1024)),
+                                (
+                                    None,
+                                    Some("o_buyer"),
+                                    Some("https://shop.example/done"),
+                                    None,
+                                ),
+                                (
+                                    Some("not-an-ip"),
+                                    Some(""),
+                                    Some("javascript:alert(1)"),
+                                    Some(0),
+                                ),
+                            ] {
+                                for expires_in in [60_000, 15 * 60_000, 400 * 24 * 3_600_000] {
+                                    let c = PricedChoice {
+                                        merchant_order_id: "QC1700000000000ABCDEFGHIJ",
+                                        sku: "tea",
+                                        name,
+                                        currency,
+                                        pay_type,
+                                        quantity,
+                                        amount: Amount::parse(amount).unwrap(),
+                                        product_id,
+                                        now_ms: now,
+                                        expires_at: now + expires_in,
+                                        notify_url: "https://shop.example/notify/x",
+                                        client_ip,
+                                        openid,
+                                        return_url,
+                                        cancel_url: return_url,
+                                    };
+                                    let m = module(gateway);
+                                    let built = m.request_for(&c, &settings).map(|_| ());
+                                    assert_eq!(m.check_for(&c), built, "{gateway:?} {c:?}");
+                                    checked += 1;
+                                    refused += usize::from(built.is_err());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Both verdicts were compared, many times each.
+        assert!(
+            refused > 500 && checked - refused > 100,
+            "{checked} checked, {refused} refused"
+        );
+    }
 }

@@ -193,6 +193,40 @@ impl Order {
 
     /// The form POST, unsigned; `signing_input` is the sorted `k=v&…` string
     /// (the edge appends `&key=…`).
+    /// The order a priced choice makes (not yet validated).
+    fn for_choice(c: &PricedChoice) -> Result<Order> {
+        let pay_type = c.pay_type.parse().map_err(|_| {
+            CheckoutError::new(
+                crate::error::Code::InvalidPayType,
+                "payType must be a number",
+                "支付方式必须是数字",
+            )
+            .field("payType")
+        })?;
+        // The spec requires the payer's IP; there is no honest value to invent.
+        let client_ip = c.client_ip.ok_or_else(|| {
+            CheckoutError::new(
+                crate::error::Code::GatewayNotConfigured,
+                "易码付 needs the payer's IP: the platform reported none and CLIENT_IP_FALLBACK is not set",
+                "易码付需要付款人 IP：平台未提供，且未设置 CLIENT_IP_FALLBACK",
+            )
+            .field("clientIp")
+        })?;
+        Ok(Order {
+            out_trade_no: c.merchant_order_id.to_owned(),
+            pay_type,
+            description: c.name.to_owned(),
+            amount: c.amount,
+            client_ip: client_ip.to_owned(),
+            notify_url: c.notify_url.to_owned(),
+            time_expire: Some((c.expires_at.saturating_sub(c.now_ms) / 60_000).max(1)),
+            attach: Some(c.echo_tag()),
+            openid: c.openid.map(str::to_owned),
+            split: None,
+            pay_extra: None,
+        })
+    }
+
     pub fn build(&self, config: &Config) -> Result<UnsignedRequest> {
         self.validate()?;
         if config.app_id.is_empty() {
@@ -419,40 +453,14 @@ impl GatewayModule for Yimafu {
     }
 
     fn request_for(&self, c: &PricedChoice, settings: &Settings) -> Result<UnsignedRequest> {
-        let pay_type = c.pay_type.parse().map_err(|_| {
-            CheckoutError::new(
-                crate::error::Code::InvalidPayType,
-                "payType must be a number",
-                "支付方式必须是数字",
-            )
-            .field("payType")
-        })?;
-        // The spec requires the payer's IP; there is no honest value to invent.
-        let client_ip = c.client_ip.ok_or_else(|| {
-            CheckoutError::new(
-                crate::error::Code::GatewayNotConfigured,
-                "易码付 needs the payer's IP: the platform reported none and CLIENT_IP_FALLBACK is not set",
-                "易码付需要付款人 IP：平台未提供，且未设置 CLIENT_IP_FALLBACK",
-            )
-            .field("clientIp")
-        })?;
-        Order {
-            out_trade_no: c.merchant_order_id.to_owned(),
-            pay_type,
-            description: c.name.to_owned(),
-            amount: c.amount,
-            client_ip: client_ip.to_owned(),
-            notify_url: c.notify_url.to_owned(),
-            time_expire: Some((c.expires_at.saturating_sub(c.now_ms) / 60_000).max(1)),
-            attach: Some(c.echo_tag()),
-            openid: c.openid.map(str::to_owned),
-            split: None,
-            pay_extra: None,
-        }
-        .build(&Config {
+        Order::for_choice(c)?.build(&Config {
             base_url: settings.base_url.to_owned(),
             app_id: settings.id.to_owned(),
         })
+    }
+
+    fn check_for(&self, c: &PricedChoice) -> Result<()> {
+        Order::for_choice(c)?.validate()
     }
 
     fn validate_value(&self, order: &Value, _now_ms: u64) -> Result<Value> {
