@@ -243,7 +243,6 @@ impl Order {
         Ok(())
     }
 
-    /// The JSON POST, unsigned: `signing_input` is the body, the exact bytes to sign.
     /// The order a priced choice makes (not yet validated).
     fn for_choice(c: &PricedChoice) -> Order {
         let mut order = Order::new(
@@ -265,6 +264,7 @@ impl Order {
         order
     }
 
+    /// The JSON POST, unsigned: `signing_input` is the body, the exact bytes to sign.
     pub fn build(&self, config: &Config, now_ms: u64) -> Result<UnsignedRequest> {
         self.validate(now_ms)?;
         if config.client_id.is_empty() {

@@ -137,7 +137,6 @@ impl Order {
         request::check_no_control("custom", &self.custom)
     }
 
-    /// The form POST, unsigned; `signing_input` is the inner concatenation.
     /// The order a priced choice makes (not yet validated).
     fn for_choice(c: &PricedChoice) -> Result<Order> {
         Ok(Order {
@@ -151,6 +150,7 @@ impl Order {
         })
     }
 
+    /// The form POST, unsigned; `signing_input` is the inner concatenation.
     pub fn build(&self, config: &Config) -> Result<UnsignedRequest> {
         self.validate()?;
         if config.appkey.is_empty() {

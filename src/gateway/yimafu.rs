@@ -191,8 +191,6 @@ impl Order {
         Ok(())
     }
 
-    /// The form POST, unsigned; `signing_input` is the sorted `k=v&…` string
-    /// (the edge appends `&key=…`).
     /// The order a priced choice makes (not yet validated).
     fn for_choice(c: &PricedChoice) -> Result<Order> {
         let pay_type = c.pay_type.parse().map_err(|_| {
@@ -227,6 +225,8 @@ impl Order {
         })
     }
 
+    /// The form POST, unsigned; `signing_input` is the sorted `k=v&…` string
+    /// (the edge appends `&key=…`).
     pub fn build(&self, config: &Config) -> Result<UnsignedRequest> {
         self.validate()?;
         if config.app_id.is_empty() {
