@@ -3,32 +3,33 @@
 //! page checks the same choice by the same rules before anything is sent
 //! ([`preview`]) — the page's price is never trusted, only shown.
 
-use crate::error::{CheckoutError, Code, Result};
-use crate::gateway::{module, Facts, PricedChoice};
+use crate::error::{cat, CheckoutError, Code, Result};
+use crate::gateway::{facts_of, preview_check, Facts, PricedChoice};
+use crate::json::{self, Value};
 use crate::money::Amount;
 use crate::payment::Gateway;
-use crate::request::Input;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use crate::request::{texts, Input};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Offer {
     pub gateway: Gateway,
     /// gatepay.io: `wechat`/`alipay`/`onecode`; GatePay: terminal types; 易码付: "20", "30"…
     pub pay_types: Vec<String>,
     /// gatepay.io prices by its own product id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<u64>,
     /// Filled by the worker's public catalog: per pay type, the buyer fields it
     /// cannot do without (易码付 JSAPI → `openid`), so a page can lay out its
     /// form before it loads the validator. Ignored in the merchant's own catalog.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub required_fields: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Read by [`read_products`]; written by serde (the worker's public catalog).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Product {
     pub sku: String,
@@ -37,6 +38,80 @@ pub struct Product {
     pub price: String,
     pub currency: String,
     pub offers: Vec<Offer>,
+}
+
+/// The catalog as JS hands it in: a list of products, read by the same rules in the
+/// page and at the edge (which prices from it), so both accept exactly the same catalogs.
+/// A bad product is `invalid_field` on `catalog`, its message naming where it is.
+pub fn read_products(v: &Value) -> Result<Vec<Product>> {
+    let Value::Array(items) = v else {
+        return Err(CheckoutError::invalid(
+            "catalog",
+            "must be a list of products",
+            "必须是商品数组",
+        ));
+    };
+    let at = |i: usize| cat(&["catalog[", &i.to_string(), "]"]);
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, p)| read_product(p).map_err(|e| in_catalog(&at(i), e)))
+        .collect()
+}
+
+fn read_product(v: &Value) -> Result<Product> {
+    let p = Input::new(v, "product")?;
+    let text = |k: &str| p.text(k)?.ok_or_else(|| CheckoutError::missing(k));
+    let offers = p
+        .list("offers")?
+        .ok_or_else(|| CheckoutError::missing("offers"))?;
+    Ok(Product {
+        sku: text("sku")?,
+        name: text("name")?,
+        price: text("price")?,
+        currency: text("currency")?,
+        offers: offers
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                read_offer(o).map_err(|e| in_catalog(&cat(&["offers[", &i.to_string(), "]"]), e))
+            })
+            .collect::<Result<_>>()?,
+    })
+}
+
+fn read_offer(v: &Value) -> Result<Offer> {
+    let o = Input::new(v, "offer")?;
+    let gateway = o
+        .text("gateway")?
+        .ok_or_else(|| CheckoutError::missing("gateway"))?;
+    let mut required_fields = BTreeMap::new();
+    if let Some(by_pay_type) = o.object("requiredFields")? {
+        for (pay_type, fields) in by_pay_type.members() {
+            required_fields.insert(pay_type.clone(), texts("requiredFields", fields)?);
+        }
+    }
+    Ok(Offer {
+        gateway: gateway.parse()?,
+        pay_types: o
+            .list_of_text("payTypes")?
+            .ok_or_else(|| CheckoutError::missing("payTypes"))?,
+        product_id: o.integer("productId").map_err(|()| {
+            CheckoutError::invalid("productId", "must be a whole number", "必须是非负整数")
+        })?,
+        required_fields,
+    })
+}
+
+/// An error inside the catalog, said where: `catalog[1]: price: must be text`. Whatever
+/// the inner error, a bad catalog is `invalid_field` on `catalog`.
+fn in_catalog(at: &str, e: CheckoutError) -> CheckoutError {
+    CheckoutError::new(
+        Code::InvalidField,
+        cat(&[at, ": ", &e.message]),
+        cat(&[at, "：", &e.message_zh]),
+    )
+    .field("catalog")
 }
 
 /// The most of one product in one order.
@@ -56,7 +131,7 @@ pub struct Choice {
 }
 
 impl Choice {
-    pub fn read(v: &Value) -> Result<Choice> {
+    pub fn read(v: &crate::json::Value) -> Result<Choice> {
         let input = Input::new(v, "checkout")?;
         let gateway: Gateway = input.required_text("gateway")?.parse()?;
         let sku = input.required_text("sku")?;
@@ -220,6 +295,35 @@ pub struct Quote {
     pub currency: String,
 }
 
+impl Quote {
+    /// As JSON text, written here (no serde in the validator entry), members in
+    /// declaration order as serde wrote them.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(128);
+        for (i, (name, text)) in [
+            ("sku", self.sku.as_str()),
+            ("gateway", self.gateway.as_str()),
+            ("payType", self.pay_type.as_str()),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            out.push_str(if i == 0 { "{\"" } else { ",\"" });
+            out.push_str(name);
+            out.push_str("\":");
+            json::write_str(&mut out, text);
+        }
+        out.push_str(",\"quantity\":");
+        out.push_str(&self.quantity.to_string());
+        out.push_str(",\"amount\":");
+        json::write_str(&mut out, &self.amount.to_string());
+        out.push_str(",\"currency\":");
+        json::write_str(&mut out, &self.currency);
+        out.push('}');
+        out
+    }
+}
+
 /// The page's check of a choice, by the same rules the edge applies: priced from
 /// the catalog the page was given, then written as the gateway's own order and
 /// validated (with placeholder ids and addresses, since only the edge knows the
@@ -227,16 +331,19 @@ pub struct Quote {
 /// only checks of the merchant's settings, which the page does not have.
 pub fn preview(products: &[Product], choice: &Choice, now_ms: u64) -> Result<Quote> {
     let priced = price(products, choice)?;
-    let m = module(choice.gateway);
-    choice.check_fields_for(m.facts())?;
-    m.check_for(&priced.choice(
-        choice,
-        "PREVIEW0000000000000",
-        now_ms,
-        now_ms + m.facts().max_expiry_ms.min(15 * 60 * 1000),
-        "https://preview.invalid/notify",
-        Some("192.0.2.1"), // TEST-NET-1: the page cannot know the payer's public IP
-    ))
+    let facts = facts_of(choice.gateway);
+    choice.check_fields_for(facts)?;
+    preview_check(
+        choice.gateway,
+        &priced.choice(
+            choice,
+            "PREVIEW0000000000000",
+            now_ms,
+            now_ms + facts.max_expiry_ms.min(15 * 60 * 1000),
+            "https://preview.invalid/notify",
+            Some("192.0.2.1"), // TEST-NET-1: the page cannot know the payer's public IP
+        ),
+    )
     .map_err(in_choice_terms)?;
     Ok(Quote {
         sku: choice.sku.clone(),
@@ -246,4 +353,104 @@ pub fn preview(products: &[Product], choice: &Choice, now_ms: u64) -> Result<Quo
         amount: priced.amount,
         currency: priced.product.currency.clone(),
     })
+}
+
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))] // native only: proptest
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn read(text: &str) -> Result<Vec<Product>> {
+        read_products(&json::parse(text).unwrap())
+    }
+
+    #[test]
+    fn a_catalog_reads_with_every_optional_part() {
+        let products = read(
+            r#"[{"sku":"tea","name":"龙井茶","price":"29.90","currency":"CNY","extra":1,"offers":[
+                {"gateway":"gatepay-io","payTypes":["wechat","alipay"],"productId":1024},
+                {"gateway":"yimafu","payTypes":["22"],"productId":null,"requiredFields":{"22":["openid"]}}]},
+               {"sku":"nft","name":"","price":"1.21","currency":"USDT","offers":[]}]"#,
+        )
+        .unwrap();
+        assert_eq!(products.len(), 2);
+        let tea = &products[0];
+        assert_eq!(
+            (tea.sku.as_str(), tea.name.as_str(), tea.price.as_str()),
+            ("tea", "龙井茶", "29.90")
+        );
+        assert_eq!(tea.offers[0].gateway, Gateway::GatepayIo);
+        assert_eq!(tea.offers[0].pay_types, ["wechat", "alipay"]);
+        assert_eq!(tea.offers[0].product_id, Some(1024));
+        assert_eq!(tea.offers[1].product_id, None);
+        assert_eq!(
+            tea.offers[1].required_fields.get("22").map(Vec::as_slice),
+            Some(&["openid".to_owned()][..])
+        );
+        assert!(products[1].offers.is_empty());
+        // Written back as the worker's public catalog writes it (the unknown member is not kept).
+        assert_eq!(
+            read(&serde_json::to_string(&products).unwrap()).unwrap(),
+            products
+        );
+    }
+
+    #[test]
+    fn a_bad_catalog_is_invalid_field_on_catalog_saying_where() {
+        for (text, says) in [
+            (r#"{"sku":"tea"}"#, "catalog: must be a list of products"),
+            ("[1]", "catalog[0]: product: must be an object"),
+            (
+                r#"[{"sku":"tea","name":"t","currency":"CNY","offers":[]}]"#,
+                "catalog[0]: price is required",
+            ),
+            (
+                r#"[{"sku":"tea","name":"t","price":29.9,"currency":"CNY","offers":[]}]"#,
+                "catalog[0]: price: must be text",
+            ),
+            (
+                r#"[{"sku":"a","name":"t","price":"1","currency":"CNY","offers":[]},
+                    {"sku":"b","name":"t","price":"1","currency":"CNY","offers":[{"gateway":"paypal","payTypes":[]}]}]"#,
+                "catalog[1]: offers[0]: gateway must be one of gatepay-io, gatepay, yimafu",
+            ),
+            (
+                r#"[{"sku":"a","name":"t","price":"1","currency":"CNY","offers":[{"gateway":"gatepay","payTypes":"WEB"}]}]"#,
+                "catalog[0]: offers[0]: payTypes: must be a list of text",
+            ),
+            (
+                r#"[{"sku":"a","name":"t","price":"1","currency":"CNY","offers":[{"gateway":"gatepay-io","payTypes":[],"productId":1.5}]}]"#,
+                "catalog[0]: offers[0]: productId: must be a whole number",
+            ),
+            (
+                r#"[{"sku":"a","name":"t","price":"1","currency":"CNY","offers":[{"gateway":"yimafu","payTypes":[],"requiredFields":{"22":"openid"}}]}]"#,
+                "catalog[0]: offers[0]: requiredFields: must be a list of text",
+            ),
+        ] {
+            let e = read(text).unwrap_err();
+            assert_eq!(
+                (e.code, e.field.as_deref(), e.message.as_str()),
+                (Code::InvalidField, Some("catalog"), says),
+                "{text}"
+            );
+            assert!(
+                e.message_zh.starts_with(says.split(':').next().unwrap()),
+                "{e:?}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_quote_is_written_as_serde_writes_it(
+            sku in any::<String>(), pay_type in any::<String>(), currency in any::<String>(),
+            quantity in 1..=MAX_QUANTITY, fen in 1u64..1_000_000_000,
+        ) {
+            let quote = Quote {
+                sku, gateway: Gateway::Yimafu, pay_type, quantity,
+                amount: Amount::from_fen(fen).unwrap(), currency,
+            };
+            prop_assert_eq!(quote.to_json(), serde_json::to_string(&quote).unwrap());
+        }
+    }
 }

@@ -240,7 +240,7 @@ fn check_order_id(id: &str) -> Result<()> {
 pub fn plan(
     products: &[Product],
     merchant: &Merchant,
-    request: &Value,
+    request: &crate::json::Value,
     now_ms: u64,
     merchant_order_id: &str,
 ) -> Result<Plan> {
@@ -256,7 +256,7 @@ pub fn plan(
     let settings = merchant.settings(gateway)?;
     let client_ip = request
         .get("clientIp")
-        .and_then(Value::as_str)
+        .and_then(crate::json::Value::as_str)
         .filter(|s| !s.is_empty())
         .or(merchant.client_ip_fallback.as_deref());
     let expiry = merchant.expiry_ms.unwrap_or(DEFAULT_EXPIRY_MS);
@@ -403,7 +403,7 @@ impl Shop {
     /// the gateway's signature over what will be sent (`nonce`: GatePay's, fresh per request).
     pub fn checkout(
         &self,
-        request: &Value,
+        request: &crate::json::Value,
         now_ms: u64,
         merchant_order_id: &str,
         nonce: &str,
@@ -631,7 +631,7 @@ mod tests {
     use serde_json::json;
 
     fn catalog() -> Vec<Product> {
-        serde_json::from_value(json!([{
+        crate::catalog::read_products(&crate::json::Value::from(&json!([{
             "sku": "tea", "name": "龙井茶 250g", "price": "29.90", "currency": "CNY",
             "offers": [
                 {"gateway": "gatepay-io", "payTypes": ["wechat", "alipay"], "productId": 1024},
@@ -640,7 +640,7 @@ mod tests {
         }, {
             "sku": "nft", "name": "NF2T", "price": "1.21", "currency": "USDT",
             "offers": [{"gateway": "gatepay", "payTypes": ["WEB", "APP"]}]
-        }]))
+        }])))
         .unwrap()
     }
 
@@ -681,7 +681,14 @@ mod tests {
     #[test]
     fn prices_from_the_catalog_only() {
         let req = json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "quantity": 3, "price": "0.01", "amount": 1});
-        let p = plan(&catalog(), &merchant(), &req, NOW, &id()).unwrap();
+        let p = plan(
+            &catalog(),
+            &merchant(),
+            &crate::json::Value::from(&req),
+            NOW,
+            &id(),
+        )
+        .unwrap();
         assert_eq!(p.amount.fen(), 8970, "3 × 29.90 whatever the browser says");
         assert!(p.unsigned.signing_input.contains("amount=8970"));
         assert!(p
@@ -698,7 +705,9 @@ mod tests {
         let g = plan(
             &catalog(),
             &merchant(),
-            &json!({"gateway": "gatepay", "payType": "WEB", "sku": "nft", "quantity": 2}),
+            &crate::json::Value::from(
+                &json!({"gateway": "gatepay", "payType": "WEB", "sku": "nft", "quantity": 2}),
+            ),
             NOW,
             "QC0123456789",
         )
@@ -755,7 +764,14 @@ mod tests {
             ),
         ];
         for (req, field, code) in cases {
-            let e = plan(&catalog(), &merchant(), &req, NOW, &id()).unwrap_err();
+            let e = plan(
+                &catalog(),
+                &merchant(),
+                &crate::json::Value::from(&req),
+                NOW,
+                &id(),
+            )
+            .unwrap_err();
             assert_eq!((e.field.as_deref(), e.code), (Some(field), code), "{req}");
         }
         let mut m = merchant();
@@ -763,7 +779,7 @@ mod tests {
         let e = plan(
             &catalog(),
             &m,
-            &json!({"gateway": "yimafu", "payType": "30", "sku": "tea"}),
+            &crate::json::Value::from(&json!({"gateway": "yimafu", "payType": "30", "sku": "tea"})),
             NOW,
             &id(),
         )
@@ -934,10 +950,24 @@ mod tests {
         assert_eq!(keyed_order_id(digest).unwrap(), "QKD0T598NER15UJ50LF2");
         assert!(keyed_order_id("abc").is_err());
         let req = json!({"gateway": "gatepay", "payType": "WEB", "sku": "nft"});
-        let p = plan(&catalog(), &merchant(), &req, NOW, "QKD0T598NER15UJ50LF2").unwrap();
+        let p = plan(
+            &catalog(),
+            &merchant(),
+            &crate::json::Value::from(&req),
+            NOW,
+            "QKD0T598NER15UJ50LF2",
+        )
+        .unwrap();
         assert_eq!(p.merchant_order_id, "QKD0T598NER15UJ50LF2");
         for bad in ["", "QC1", "QC-0001", &"X".repeat(33)] {
-            let e = plan(&catalog(), &merchant(), &req, NOW, bad).unwrap_err();
+            let e = plan(
+                &catalog(),
+                &merchant(),
+                &crate::json::Value::from(&req),
+                NOW,
+                bad,
+            )
+            .unwrap_err();
             assert_eq!(e.field.as_deref(), Some("merchantOrderId"), "{bad}");
         }
     }
@@ -970,8 +1000,17 @@ mod tests {
                 "s3",
             ),
         ] {
-            let out = shop.checkout(&req, NOW, &id(), nonce).unwrap();
-            let p = plan(&catalog(), shop.merchant(), &req, NOW, &id()).unwrap();
+            let out = shop
+                .checkout(&crate::json::Value::from(&req), NOW, &id(), nonce)
+                .unwrap();
+            let p = plan(
+                &catalog(),
+                shop.merchant(),
+                &crate::json::Value::from(&req),
+                NOW,
+                &id(),
+            )
+            .unwrap();
             let opts = crate::signing::SignOptions {
                 timestamp: Some(NOW),
                 nonce: Some(nonce.into()),
@@ -986,7 +1025,10 @@ mod tests {
         // GatePay's signature, twice through the shop's kept key state, against Python's hmac.
         let req = json!({"gateway": "gatepay", "payType": "WEB", "sku": "nft"});
         for n in ["nonceA", "nonceB"] {
-            let signed = shop.checkout(&req, NOW, &id(), n).unwrap().request;
+            let signed = shop
+                .checkout(&crate::json::Value::from(&req), NOW, &id(), n)
+                .unwrap()
+                .request;
             let message = format!("{NOW}\n{n}\n{}\n", signed.body);
             assert_eq!(signed.signature, python_hmac_sha512("s2", &message));
         }
@@ -994,7 +1036,9 @@ mod tests {
         env.remove("YIMAFU_KEY");
         let e = Shop::new(catalog(), &env)
             .checkout(
-                &json!({"gateway": "yimafu", "payType": "30", "sku": "tea"}),
+                &crate::json::Value::from(
+                    &json!({"gateway": "yimafu", "payType": "30", "sku": "tea"}),
+                ),
                 NOW,
                 &id(),
                 nonce,
@@ -1006,7 +1050,14 @@ mod tests {
     #[test]
     fn settle_reads_the_reply_and_opens_the_record_in_one_step() {
         let req = json!({"gateway": "yimafu", "payType": "30", "sku": "tea"});
-        let p = plan(&catalog(), &merchant(), &req, NOW, &id()).unwrap();
+        let p = plan(
+            &catalog(),
+            &merchant(),
+            &crate::json::Value::from(&req),
+            NOW,
+            &id(),
+        )
+        .unwrap();
         let creating = OrderRecord::creating(&p);
         let reply = r#"{"resultCode":200,"message":"成功","Data":{"out_trade_no":"X","trade_no":"T1","channel":"alipay_qr","body":"https://qr.alipay.com/bax1"}}"#;
         let payment = serde_json::to_value(payment_for(&p, 200, reply).unwrap()).unwrap();
@@ -1035,8 +1086,16 @@ mod tests {
             ),
         ];
         for (req, reply) in &replies {
-            let creating =
-                OrderRecord::creating(&plan(&catalog(), &merchant(), req, NOW, &id()).unwrap());
+            let creating = OrderRecord::creating(
+                &plan(
+                    &catalog(),
+                    &merchant(),
+                    &crate::json::Value::from(req),
+                    NOW,
+                    &id(),
+                )
+                .unwrap(),
+            );
             let settled = settle(&creating, 200, reply).unwrap();
             assert_eq!(settled.state, State::Pending);
             assert_eq!(
@@ -1067,7 +1126,14 @@ mod tests {
     #[test]
     fn write_ahead_open_fail_expire() {
         let req = json!({"gateway": "yimafu", "payType": "30", "sku": "tea"});
-        let p = plan(&catalog(), &merchant(), &req, NOW, &id()).unwrap();
+        let p = plan(
+            &catalog(),
+            &merchant(),
+            &crate::json::Value::from(&req),
+            NOW,
+            &id(),
+        )
+        .unwrap();
         let creating = OrderRecord::creating(&p);
         assert_eq!(
             (creating.state, creating.created_at),
@@ -1120,7 +1186,15 @@ mod tests {
 
     #[test]
     fn buyer_urls_and_fields() {
-        let go = |req: Value| plan(&catalog(), &merchant(), &req, NOW, &id());
+        let go = |req: Value| {
+            plan(
+                &catalog(),
+                &merchant(),
+                &crate::json::Value::from(&req),
+                NOW,
+                &id(),
+            )
+        };
         let code = |r: Result<Plan>| r.map(|_| ()).map_err(|e| (e.code, e.field));
         let gp = |extra: Value| {
             let mut r = json!({"gateway": "gatepay", "payType": "WEB", "sku": "nft"});
@@ -1173,16 +1247,30 @@ mod tests {
         let mut m = merchant();
         m.client_ip_fallback = None;
         let req = json!({"gateway": "yimafu", "payType": "30", "sku": "tea"});
-        let e = plan(&catalog(), &m, &req, NOW, &id()).unwrap_err();
+        let e = plan(&catalog(), &m, &crate::json::Value::from(&req), NOW, &id()).unwrap_err();
         assert_eq!(
             (e.code, e.field.as_deref()),
             (Code::GatewayNotConfigured, Some("clientIp"))
         );
         let with_ip =
             json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "clientIp": "198.51.100.4"});
-        let p = plan(&catalog(), &m, &with_ip, NOW, &id()).unwrap();
+        let p = plan(
+            &catalog(),
+            &m,
+            &crate::json::Value::from(&with_ip),
+            NOW,
+            &id(),
+        )
+        .unwrap();
         assert!(p.unsigned.signing_input.contains("client_ip=198.51.100.4"));
-        let fallback = plan(&catalog(), &merchant(), &req, NOW, &id()).unwrap();
+        let fallback = plan(
+            &catalog(),
+            &merchant(),
+            &crate::json::Value::from(&req),
+            NOW,
+            &id(),
+        )
+        .unwrap();
         assert!(fallback
             .unsigned
             .signing_input
@@ -1200,17 +1288,24 @@ mod tests {
             json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "returnUrl": "https://shop.example/"}),
         ];
         for req in cases {
-            let edge = plan(&catalog(), &merchant(), &req, NOW, &id()).unwrap_err();
-            let page = Choice::read(&req)
+            let edge = plan(
+                &catalog(),
+                &merchant(),
+                &crate::json::Value::from(&req),
+                NOW,
+                &id(),
+            )
+            .unwrap_err();
+            let page = Choice::read(&crate::json::Value::from(&req))
                 .and_then(|c| preview(&catalog(), &c, NOW))
                 .unwrap_err();
             assert_eq!((page.code, page.field), (edge.code, edge.field), "{req}");
         }
         let q = preview(
             &catalog(),
-            &Choice::read(
+            &Choice::read(&crate::json::Value::from(
                 &json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "quantity": 3}),
-            )
+            ))
             .unwrap(),
             NOW,
         )

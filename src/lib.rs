@@ -10,6 +10,7 @@
 //! | [`money`] | [`Amount`]: exact decimal money in fen, never a float |
 //! | [`payment`] | [`Gateway`], [`Payment`] (what the page shows), [`Notification`] |
 //! | [`request`] | [`UnsignedRequest`] and the form encoding the gateways use |
+//! | [`json`] | the reader for the plain objects JS hands in (choices, catalogs, orders) |
 //! | [`gateway`] | one module per gateway behind one trait: order, validation, request, reply parsing |
 //! | [`catalog`] | the shop's catalog and the buyer's choice, priced; the page's preview check |
 //! | [`qr`] | QR encoding and the SVG / PNG / matrix renderers |
@@ -58,6 +59,8 @@ pub mod checkout;
 pub mod error;
 #[cfg(feature = "core")]
 pub mod gateway;
+#[cfg(feature = "core")]
+pub mod json;
 #[cfg(feature = "core")]
 pub mod money;
 #[cfg(feature = "core")]

@@ -3,8 +3,8 @@
 //! liberal reading of the plain-object inputs that come from JS or JSON.
 
 use crate::error::{CheckoutError, Result};
+use crate::json::Value;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// An order ready to send except for its signature.
@@ -124,15 +124,15 @@ pub fn form_decode(s: &str) -> Option<Vec<(String, String)>> {
 pub fn body_params(body: &str) -> Option<Vec<(String, String)>> {
     let trimmed = body.trim();
     if trimmed.starts_with('{') {
-        let map = match serde_json::from_str::<Value>(trimmed) {
-            Ok(Value::Object(m)) => m,
+        let map = match serde_json::from_str::<serde_json::Value>(trimmed) {
+            Ok(serde_json::Value::Object(m)) => m,
             _ => return None,
         };
         return Some(
             map.into_iter()
                 .filter_map(|(k, v)| match v {
-                    Value::String(s) => Some((k, s)),
-                    Value::Number(n) => Some((k, n.to_string())),
+                    serde_json::Value::String(s) => Some((k, s)),
+                    serde_json::Value::Number(n) => Some((k, n.to_string())),
                     _ => None,
                 })
                 .collect(),
@@ -155,11 +155,11 @@ impl<'a> Params<'a> {
     }
 
     /// Every pair as received, as a JSON object (a notification's `raw`).
-    pub fn to_json(&self) -> Value {
-        Value::Object(
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Object(
             self.0
                 .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
                 .collect(),
         )
     }
@@ -269,13 +269,13 @@ pub fn endpoint(base_url: &str, path: &str) -> Result<String> {
 /// A plain object handed in by JS (or JSON), read field by field with typed errors.
 /// Strings and integers are accepted in either JSON form, since HTML forms give text.
 pub struct Input<'a> {
-    obj: &'a Map<String, Value>,
+    obj: &'a Value,
 }
 
 impl<'a> Input<'a> {
     pub fn new(value: &'a Value, what: &str) -> Result<Input<'a>> {
         match value {
-            Value::Object(obj) => Ok(Input { obj }),
+            Value::Object(_) => Ok(Input { obj: value }),
             _ => Err(CheckoutError::invalid(
                 what,
                 "must be an object",
@@ -293,7 +293,7 @@ impl<'a> Input<'a> {
         match self.present(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Ok(Some(n.to_string())),
+            Some(Value::Number(n)) if n.integer_text().is_some() => Ok(n.integer_text()),
             Some(_) => Err(CheckoutError::invalid(key, "must be text", "必须是字符串")),
         }
     }
@@ -321,31 +321,41 @@ impl<'a> Input<'a> {
         }
     }
 
+    /// A list field's items, whatever they are.
+    pub fn list(&self, key: &str) -> Result<Option<&'a [Value]>> {
+        match self.present(key) {
+            None => Ok(None),
+            Some(Value::Array(items)) => Ok(Some(items)),
+            Some(_) => Err(CheckoutError::invalid(key, "must be a list", "必须是数组")),
+        }
+    }
+
+    /// Every member as written (a repeated name more than once).
+    pub fn members(&self) -> &'a [(String, Value)] {
+        match self.obj {
+            Value::Object(members) => members,
+            _ => &[],
+        }
+    }
+
     pub fn object(&self, key: &str) -> Result<Option<Input<'a>>> {
         self.present(key).map(|v| Input::new(v, key)).transpose()
     }
 
     pub fn list_of_text(&self, key: &str) -> Result<Option<Vec<String>>> {
-        match self.present(key) {
-            None => Ok(None),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| match v {
-                    Value::String(s) => Ok(s.clone()),
-                    _ => Err(CheckoutError::invalid(
-                        key,
-                        "must be a list of text",
-                        "必须是字符串数组",
-                    )),
-                })
-                .collect::<Result<Vec<_>>>()
-                .map(Some),
-            Some(_) => Err(CheckoutError::invalid(
-                key,
-                "must be a list of text",
-                "必须是字符串数组",
-            )),
-        }
+        self.present(key).map(|v| texts(key, v)).transpose()
+    }
+}
+
+/// A list of strings, or `invalid_field` naming `key`.
+pub fn texts(key: &str, v: &Value) -> Result<Vec<String>> {
+    let bad = || CheckoutError::invalid(key, "must be a list of text", "必须是字符串数组");
+    match v {
+        Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned).ok_or_else(bad))
+            .collect(),
+        _ => Err(bad()),
     }
 }
 

@@ -542,7 +542,7 @@ mod tests {
 
     #[test]
     fn gatepay_io_signs_a_built_order() {
-        let order = gatepay_io::Order::from_input(&json!({"productId": 7, "productNum": 1, "payType": "wechat", "outOrderId": "SO-微信-7", "custom": "张三"})).unwrap();
+        let order = gatepay_io::Order::from_input(&crate::json::Value::from(&json!({"productId": 7, "productNum": 1, "payType": "wechat", "outOrderId": "SO-微信-7", "custom": "张三"}))).unwrap();
         let req = order
             .build(&gatepay_io::Config {
                 base_url: "https://gatepay.io".into(),
@@ -577,7 +577,7 @@ mod tests {
     #[test]
     fn gatepay_signs_a_built_order_with_headers() {
         let now = 1_672_905_655_498;
-        let order = gatepay::Order::from_input(&json!({"merchantTradeNo": "22212345678555", "env": {"terminalType": "APP"}, "currency": "GT", "orderAmount": "1.21", "goods": {"goodsName": "NF2T", "goodsDetail": "123444"}}), now).unwrap();
+        let order = gatepay::Order::from_input(&crate::json::Value::from(&json!({"merchantTradeNo": "22212345678555", "env": {"terminalType": "APP"}, "currency": "GT", "orderAmount": "1.21", "goods": {"goodsName": "NF2T", "goodsDetail": "123444"}})), now).unwrap();
         let req = order
             .build(
                 &gatepay::Config {
@@ -632,7 +632,7 @@ mod tests {
 
     #[test]
     fn yimafu_signs_a_built_order() {
-        let o = yimafu::Order::from_input(&json!({"outTradeNo": "1217752501201407", "payType": 20, "description": "苹果13Pro", "amount": 100, "clientIp": "127.0.0.1", "notifyUrl": "http://api.qdoto.com/transactions/notify.html", "timeExpire": 60, "attach": "{\"userId\":888,\"level\":3}"})).unwrap();
+        let o = yimafu::Order::from_input(&crate::json::Value::from(&json!({"outTradeNo": "1217752501201407", "payType": 20, "description": "苹果13Pro", "amount": 100, "clientIp": "127.0.0.1", "notifyUrl": "http://api.qdoto.com/transactions/notify.html", "timeExpire": 60, "attach": "{\"userId\":888,\"level\":3}"}))).unwrap();
         let req = o
             .build(&yimafu::Config {
                 base_url: "https://ymf.example".into(),

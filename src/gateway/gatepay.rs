@@ -128,7 +128,7 @@ impl Order {
         }
     }
 
-    pub fn from_input(v: &Value, now_ms: u64) -> Result<Order> {
+    pub fn from_input(v: &crate::json::Value, now_ms: u64) -> Result<Order> {
         let input = Input::new(v, "order")?;
         let env = input
             .object("env")?
@@ -474,11 +474,16 @@ impl GatewayModule for Gatepay {
         Order::for_choice(c).validate(c.now_ms)
     }
 
-    fn validate_value(&self, order: &Value, now_ms: u64) -> Result<Value> {
+    fn validate_value(&self, order: &crate::json::Value, now_ms: u64) -> Result<Value> {
         super::normalised(&Order::from_input(order, now_ms)?)
     }
 
-    fn build_value(&self, order: &Value, config: &Value, now_ms: u64) -> Result<UnsignedRequest> {
+    fn build_value(
+        &self,
+        order: &crate::json::Value,
+        config: &crate::json::Value,
+        now_ms: u64,
+    ) -> Result<UnsignedRequest> {
         let order = Order::from_input(order, now_ms)?;
         let c = Input::new(config, "config")?;
         order.build(
@@ -514,7 +519,7 @@ mod tests {
 
     #[test]
     fn builds_the_signing_vector_body() {
-        let req = Order::from_input(&order(), NOW)
+        let req = Order::from_input(&crate::json::Value::from(&order()), NOW)
             .unwrap()
             .build(
                 &Config {
@@ -650,7 +655,7 @@ mod tests {
             } else {
                 o[key] = val.clone();
             }
-            let e = Order::from_input(&o, NOW).unwrap_err();
+            let e = Order::from_input(&crate::json::Value::from(&o), NOW).unwrap_err();
             assert_eq!(
                 (e.field.as_deref(), e.code),
                 (Some(field), code),
@@ -661,7 +666,7 @@ mod tests {
         ok["orderExpireTime"] = json!(NOW + MAX_EXPIRY_MS);
         ok["goods"]["goodsName"] = json!("商".repeat(100));
         assert!(
-            Order::from_input(&ok, NOW).is_ok(),
+            Order::from_input(&crate::json::Value::from(&ok), NOW).is_ok(),
             "limits are inclusive and count characters"
         );
     }

@@ -81,7 +81,7 @@ pub struct Config {
 impl Order {
     /// Reads `{ productId, productNum, payType, outOrderId, custom }`, giving the
     /// gateway's own code for what it would refuse: 101 missing, 104 product id, 105 quantity.
-    pub fn from_input(v: &Value) -> Result<Order> {
+    pub fn from_input(v: &crate::json::Value) -> Result<Order> {
         let input = Input::new(v, "order")?;
         let incomplete = |f: &str| spec_error(Code::MissingField, 101, f);
         let product_id = input
@@ -356,11 +356,16 @@ impl GatewayModule for GatepayIo {
         Order::for_choice(c)?.validate()
     }
 
-    fn validate_value(&self, order: &Value, _now_ms: u64) -> Result<Value> {
+    fn validate_value(&self, order: &crate::json::Value, _now_ms: u64) -> Result<Value> {
         super::normalised(&Order::from_input(order)?)
     }
 
-    fn build_value(&self, order: &Value, config: &Value, _now_ms: u64) -> Result<UnsignedRequest> {
+    fn build_value(
+        &self,
+        order: &crate::json::Value,
+        config: &crate::json::Value,
+        _now_ms: u64,
+    ) -> Result<UnsignedRequest> {
         let order = Order::from_input(order)?;
         let c = Input::new(config, "config")?;
         order.build(&Config {
@@ -402,12 +407,15 @@ mod tests {
         } else {
             v[key] = val;
         }
-        Order::from_input(&v).unwrap_err()
+        Order::from_input(&crate::json::Value::from(&v)).unwrap_err()
     }
 
     #[test]
     fn builds_the_signing_vector_input() {
-        let req = Order::from_input(&order()).unwrap().build(&cfg()).unwrap();
+        let req = Order::from_input(&crate::json::Value::from(&order()))
+            .unwrap()
+            .build(&cfg())
+            .unwrap();
         assert_eq!(req.method, "POST");
         assert_eq!(req.url, "https://gatepay.io/api/pay/create");
         assert_eq!(
@@ -451,7 +459,7 @@ mod tests {
         one["payType"] = json!("wechat");
         one["productNum"] = json!("1");
         assert!(
-            Order::from_input(&one).is_ok(),
+            Order::from_input(&crate::json::Value::from(&one)).is_ok(),
             "digits from a form are accepted"
         );
     }

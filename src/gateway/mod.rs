@@ -68,17 +68,15 @@ impl PricedChoice<'_> {
     /// `{"qty":…,"sku":…}`: what gatepay.io (`custom`) and 易码付 (`attach`) carry
     /// through to their notifications, so a paid order still names what was bought.
     pub fn echo_tag(&self) -> String {
-        // Fields in name order, as a JSON object map wrote them (and the notifications echo).
-        #[derive(Serialize)]
-        struct Echo<'a> {
-            qty: u64,
-            sku: &'a str,
-        }
-        serde_json::to_string(&Echo {
-            qty: self.quantity,
-            sku: self.sku,
-        })
-        .unwrap_or_default()
+        // Fields in name order, as a JSON object map wrote them (and the notifications echo);
+        // written here, so the validator entry carries no serde_json writer.
+        let mut out = String::with_capacity(24 + self.sku.len());
+        out.push_str("{\"qty\":");
+        out.push_str(&self.quantity.to_string());
+        out.push_str(",\"sku\":");
+        crate::json::write_str(&mut out, self.sku);
+        out.push('}');
+        out
     }
 }
 
@@ -101,10 +99,15 @@ pub trait GatewayModule: Sync {
     fn check_for(&self, choice: &PricedChoice) -> Result<()>;
     /// A plain order object in the gateway's own field names (camelCase), validated
     /// and normalised; `now_ms` bounds time-limited fields.
-    fn validate_value(&self, order: &Value, now_ms: u64) -> Result<Value>;
+    fn validate_value(&self, order: &crate::json::Value, now_ms: u64) -> Result<Value>;
     /// The unsigned request for a plain order object; `config` is
     /// `{ baseUrl, appkey | clientId | appId }`.
-    fn build_value(&self, order: &Value, config: &Value, now_ms: u64) -> Result<UnsignedRequest>;
+    fn build_value(
+        &self,
+        order: &crate::json::Value,
+        config: &crate::json::Value,
+        now_ms: u64,
+    ) -> Result<UnsignedRequest>;
     /// HTTP status + raw body text of a create-order reply → [`Payment`] or a typed error.
     fn parse_response(&self, status: u16, body: &str) -> Result<Payment>;
     /// The buyer fields this pay type cannot do without (the page shows them).
@@ -121,6 +124,27 @@ pub fn module(gateway: Gateway) -> &'static dyn GatewayModule {
         Gateway::GatepayIo => &gatepay_io::GatepayIo,
         Gateway::Gatepay => &gatepay::Gatepay,
         Gateway::Yimafu => &yimafu::Yimafu,
+    }
+}
+
+/// [`GatewayModule::check_for`] and the gateway's facts, dispatched without the
+/// table: through `dyn GatewayModule` every method of every module is linked in,
+/// with the formatting their errors reach, so the validator entry (preview only)
+/// would carry reply parsing and serde_json's error texts it never runs.
+pub fn preview_check(gateway: Gateway, choice: &PricedChoice) -> Result<()> {
+    match gateway {
+        Gateway::GatepayIo => gatepay_io::GatepayIo.check_for(choice),
+        Gateway::Gatepay => gatepay::Gatepay.check_for(choice),
+        Gateway::Yimafu => yimafu::Yimafu.check_for(choice),
+    }
+}
+
+/// The gateway's facts, without the table (see [`preview_check`]).
+pub fn facts_of(gateway: Gateway) -> &'static Facts {
+    match gateway {
+        Gateway::GatepayIo => gatepay_io::GatepayIo.facts(),
+        Gateway::Gatepay => gatepay::Gatepay.facts(),
+        Gateway::Yimafu => yimafu::Yimafu.facts(),
     }
 }
 
@@ -218,5 +242,27 @@ mod tests {
             refused > 500 && checked - refused > 100,
             "{checked} checked, {refused} refused"
         );
+    }
+}
+
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))] // native only: proptest
+mod echo_tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The tag is byte for byte what serde_json wrote for `{qty, sku}` before, since
+        /// notifications of orders placed then echo it back.
+        #[test]
+        fn the_echo_tag_is_written_as_serde_json_wrote_it(sku in proptest::prelude::any::<String>(), qty in 1u64..1000) {
+            let choice = PricedChoice {
+                merchant_order_id: "QC1", sku: &sku, name: "n", currency: "CNY", pay_type: "30",
+                quantity: qty, amount: Amount::from_fen(1).unwrap(), product_id: None, now_ms: 0,
+                expires_at: 0, notify_url: "https://shop.example/notify/yimafu", client_ip: None,
+                openid: None, return_url: None, cancel_url: None,
+            };
+            let serde = serde_json::to_string(&serde_json::json!({"sku": sku, "qty": qty})).unwrap();
+            proptest::prop_assert_eq!(choice.echo_tag(), serde);
+        }
     }
 }

@@ -52,7 +52,7 @@ pub struct Config {
 }
 
 impl Order {
-    pub fn from_input(v: &Value) -> Result<Order> {
+    pub fn from_input(v: &crate::json::Value) -> Result<Order> {
         let input = Input::new(v, "order")?;
         let bad_int = |f: &'static str, why: &'static str, zh: &'static str| {
             move |()| CheckoutError::invalid(f, why, zh)
@@ -463,11 +463,16 @@ impl GatewayModule for Yimafu {
         Order::for_choice(c)?.validate()
     }
 
-    fn validate_value(&self, order: &Value, _now_ms: u64) -> Result<Value> {
+    fn validate_value(&self, order: &crate::json::Value, _now_ms: u64) -> Result<Value> {
         super::normalised(&Order::from_input(order)?)
     }
 
-    fn build_value(&self, order: &Value, config: &Value, _now_ms: u64) -> Result<UnsignedRequest> {
+    fn build_value(
+        &self,
+        order: &crate::json::Value,
+        config: &crate::json::Value,
+        _now_ms: u64,
+    ) -> Result<UnsignedRequest> {
         let order = Order::from_input(order)?;
         let c = Input::new(config, "config")?;
         order.build(&Config {
@@ -516,7 +521,7 @@ mod tests {
 
     #[test]
     fn builds_signing_vector_1() {
-        let req = Order::from_input(&vector1())
+        let req = Order::from_input(&crate::json::Value::from(&vector1()))
             .unwrap()
             .build(&cfg())
             .unwrap();
@@ -536,7 +541,10 @@ mod tests {
         let o = json!({"outTradeNo": "WX-JSAPI-0001", "payType": "22", "description": "会员月卡", "amount": "2990",
                        "clientIp": "203.0.113.7", "notifyUrl": "https://shop.example/notify/yimafu",
                        "openid": "oZwt6wvYaXMHC1mBJ0Ek0y1uU", "split": 0, "attach": ""});
-        let req = Order::from_input(&o).unwrap().build(&cfg()).unwrap();
+        let req = Order::from_input(&crate::json::Value::from(&o))
+            .unwrap()
+            .build(&cfg())
+            .unwrap();
         assert_eq!(
             req.signing_input,
             "amount=2990&app_id=app_9ba59abbe56e057f20f&client_ip=203.0.113.7&description=会员月卡&notify_url=https://shop.example/notify/yimafu&openid=oZwt6wvYaXMHC1mBJ0Ek0y1uU&out_trade_no=WX-JSAPI-0001&pay_type=22&split=0"
@@ -609,7 +617,7 @@ mod tests {
             } else {
                 o[key] = val.clone();
             }
-            let e = Order::from_input(&o).unwrap_err();
+            let e = Order::from_input(&crate::json::Value::from(&o)).unwrap_err();
             assert_eq!(
                 (e.field.as_deref(), e.code),
                 (Some(field), code),
@@ -618,7 +626,7 @@ mod tests {
         }
         let mut jsapi = vector1();
         jsapi["payType"] = json!(22);
-        let e = Order::from_input(&jsapi).unwrap_err();
+        let e = Order::from_input(&crate::json::Value::from(&jsapi)).unwrap_err();
         assert_eq!(
             (e.field.as_deref(), e.code),
             (Some("openid"), Code::MissingField)
@@ -685,10 +693,10 @@ mod tests {
     #[test]
     fn openid_is_a_wechat_openid_or_refused() {
         let order = |openid: &str| {
-            Order::from_input(
+            Order::from_input(&crate::json::Value::from(
                 &json!({"outTradeNo": "W1", "payType": 22, "description": "x", "amount": 100,
                 "clientIp": "127.0.0.1", "notifyUrl": "https://s.example/n", "openid": openid}),
-            )
+            ))
         };
         assert!(
             order("oZwt6wvYaXMHC1mBJ0Ek0y1uU").is_ok(),

@@ -1,14 +1,13 @@
 //! Exports of the browser and worker builds: validation, unsigned requests, reply
 //! parsing. The validator entry (feature `validator` alone) has only `validateChoice`.
 
-use super::{from_js, now_ms, to_js, IntoJsResult, JsResult};
-use crate::catalog::{self, Choice, Product};
+use super::{now_ms, read_js, IntoJsResult, JsResult};
+use crate::catalog::{self, Choice};
 use crate::error::Code;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 #[cfg(feature = "checkout")]
 use {
-    super::gateway,
+    super::{gateway, to_js},
     crate::gateway::{self, module},
 };
 
@@ -17,7 +16,7 @@ use {
 #[cfg(feature = "checkout")]
 #[wasm_bindgen(js_name = validateOrder)]
 pub fn validate_order(gateway_name: &str, order_obj: JsValue) -> JsResult<JsValue> {
-    let v: Value = from_js(order_obj, "order", Code::InvalidField)?;
+    let v = read_js(order_obj, "order", Code::InvalidField)?;
     to_js(
         &module(gateway(gateway_name)?)
             .validate_value(&v, now_ms())
@@ -29,8 +28,8 @@ pub fn validate_order(gateway_name: &str, order_obj: JsValue) -> JsResult<JsValu
 #[cfg(feature = "checkout")]
 #[wasm_bindgen(js_name = buildOrder)]
 pub fn build_order(gateway_name: &str, order_obj: JsValue, config: JsValue) -> JsResult<JsValue> {
-    let v: Value = from_js(order_obj, "order", Code::InvalidField)?;
-    let c: Value = from_js(config, "config", Code::InvalidField)?;
+    let v = read_js(order_obj, "order", Code::InvalidField)?;
+    let c = read_js(config, "config", Code::InvalidField)?;
     to_js(
         &module(gateway(gateway_name)?)
             .build_value(&v, &c, now_ms())
@@ -44,10 +43,14 @@ pub fn build_order(gateway_name: &str, order_obj: JsValue, config: JsValue) -> J
 /// decimal text) or throws a `CheckoutError` naming the field.
 #[wasm_bindgen(js_name = validateChoice)]
 pub fn validate_choice(catalog_products: JsValue, choice: JsValue) -> JsResult<JsValue> {
-    let products: Vec<Product> = from_js(catalog_products, "catalog", Code::InvalidField)?;
-    let v: Value = from_js(choice, "choice", Code::InvalidField)?;
-    let choice = Choice::read(&v).js()?;
-    to_js(&catalog::preview(&products, &choice, now_ms()).js()?)
+    let products = read_js(catalog_products, "catalog", Code::InvalidField)?;
+    let products = catalog::read_products(&products).js()?;
+    let choice = Choice::read(&read_js(choice, "choice", Code::InvalidField)?).js()?;
+    js_sys::JSON::parse(
+        &catalog::preview(&products, &choice, now_ms())
+            .js()?
+            .to_json(),
+    )
 }
 
 /// The buyer fields a gateway's pay type cannot do without (e.g. 易码付 JSAPI → `["openid"]`).

@@ -10,6 +10,7 @@ pub mod qr;
 pub mod worker;
 
 use crate::error::{cat, CheckoutError, Code};
+use crate::json;
 use crate::payment::Gateway;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -63,13 +64,24 @@ pub fn js_error(e: CheckoutError) -> JsValue {
 /// value crosses as JSON text: one native `JSON.stringify` and one string copy
 /// instead of a boundary call per field (several times faster, and smaller).
 pub fn from_js<T: DeserializeOwned>(value: JsValue, what: &str, code: Code) -> JsResult<T> {
-    // `undefined` (and anything JSON cannot write, like a function) reads as null.
-    let text = js_sys::JSON::stringify(&value)
+    from_json(&js_text(&value, what, code)?, what, code)
+}
+
+/// JS value → the plain tree the core's readers take ([`crate::json`]): what the
+/// validator entry reads its arguments with, so it carries no serde code.
+pub fn read_js(value: JsValue, what: &str, code: Code) -> JsResult<json::Value> {
+    json::parse(&js_text(&value, what, code)?)
+        .map_err(|e| bad_argument(what, code, &e.describe()))
+        .js()
+}
+
+/// `JSON.stringify(value)`; `undefined` (and anything JSON cannot write, like a function) reads as null.
+fn js_text(value: &JsValue, what: &str, code: Code) -> JsResult<String> {
+    Ok(js_sys::JSON::stringify(value)
         .map_err(|_| bad_argument(what, code, "cannot be written as JSON"))
         .js()?
         .as_string()
-        .unwrap_or_else(|| "null".to_owned());
-    from_json(&text, what, code)
+        .unwrap_or_else(|| "null".to_owned()))
 }
 
 /// JSON text → Rust, with the same typed error as [`from_js`].

@@ -3,10 +3,11 @@
 //! never stored.
 
 use super::{
-    from_js, from_json, gateway, optional_from_js, to_js, to_json, IntoJsResult, JsResult,
+    from_js, from_json, gateway, optional_from_js, read_js, to_js, to_json, IntoJsResult, JsResult,
 };
 use crate::error::{CheckoutError, Code};
 use crate::gateway::{gatepay_io, yimafu};
+use crate::json;
 use crate::payment::Gateway;
 use crate::request::UnsignedRequest;
 use crate::signing::{self, IncomingNotification, Secret, SignOptions, VerifyOptions};
@@ -166,6 +167,11 @@ pub fn gateway_facts() -> JsResult<JsValue> {
     }))
 }
 
+/// The products of a catalog handed in by JS, read as the page reads them.
+fn catalog_from_js(catalog: JsValue) -> JsResult<Vec<Product>> {
+    crate::catalog::read_products(&read_js(catalog, "catalog", Code::InvalidField)?).js()
+}
+
 /// The shop's public settings from the worker's text bindings (see `Merchant::from_env`).
 #[wasm_bindgen(js_name = merchantFromEnv)]
 pub fn merchant_from_env(env: JsValue) -> JsResult<JsValue> {
@@ -176,7 +182,7 @@ pub fn merchant_from_env(env: JsValue) -> JsResult<JsValue> {
 /// What a shop's catalog shows: only the gateways this shop has configured.
 #[wasm_bindgen(js_name = publicCatalog)]
 pub fn public_catalog(catalog: JsValue, merchant: JsValue) -> JsResult<JsValue> {
-    let products: Vec<Product> = from_js(catalog, "catalog", Code::InvalidField)?;
+    let products = catalog_from_js(catalog)?;
     let merchant: Merchant = from_js(merchant, "merchant", Code::InvalidField)?;
     to_js(&checkout::public_catalog(&products, &merchant))
 }
@@ -202,9 +208,9 @@ pub fn plan_checkout(
     now: f64,
     merchant_order_id: &str,
 ) -> JsResult<JsValue> {
-    let products: Vec<Product> = from_js(catalog, "catalog", Code::InvalidField)?;
+    let products = catalog_from_js(catalog)?;
     let merchant: Merchant = from_js(merchant, "merchant", Code::InvalidField)?;
-    let request: Value = from_js(request, "checkout", Code::InvalidField)?;
+    let request = read_js(request, "checkout", Code::InvalidField)?;
     to_js(
         &checkout::plan(
             &products,
@@ -297,7 +303,7 @@ impl JsShop {
     /// `catalog`: the products; `env`: the worker's text bindings (secrets included).
     #[wasm_bindgen(constructor)]
     pub fn new(catalog: JsValue, env: JsValue) -> JsResult<JsShop> {
-        let products: Vec<Product> = from_js(catalog, "catalog", Code::InvalidField)?;
+        let products = catalog_from_js(catalog)?;
         let env: std::collections::BTreeMap<String, String> =
             from_js(env, "env", Code::InvalidField)?;
         Ok(JsShop(checkout::Shop::new(products, &env)))
@@ -324,11 +330,11 @@ impl JsShop {
         key_digest: Option<String>,
         nonce: &str,
     ) -> JsResult<String> {
-        let mut request: Value = serde_json::from_str(choice_json)
-            .map_err(|e| CheckoutError::invalid("checkout", &e.to_string(), "不是 JSON"))
+        let mut request = json::parse(choice_json)
+            .map_err(|e| CheckoutError::invalid("checkout", &e.describe(), "不是 JSON"))
             .js()?;
-        if let (Value::Object(map), Some(ip)) = (&mut request, client_ip) {
-            map.insert("clientIp".into(), Value::String(ip));
+        if let Some(ip) = client_ip {
+            request.set("clientIp", json::Value::String(ip));
         }
         let id = order_id(now, entropy, key_digest)?;
         to_json(&self.0.checkout(&request, now as u64, &id, nonce).js()?)

@@ -5,10 +5,11 @@
 // validator's (no goal of its own: it is the part of the full entry a page loads) likewise.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { entrySizes } from '../../bench/qr.mjs';
 
 const KB = 1024;
-const CEILING = { full: 100.8 * KB, validator: 56.2 * KB, qr: 18 * KB };
+const CEILING = { full: 100.8 * KB, validator: 29.4 * KB, qr: 18 * KB };
 const GOAL = { full: 40 * KB, validator: null, qr: 18 * KB };
 
 for (const [entry, size] of Object.entries(entrySizes())) {
@@ -28,4 +29,15 @@ test('the QR entry is a fraction of the full one (it does not pull in the checko
 test('the validator leaves out what validateChoice never reaches (reply parsing, the QR code, the other exports)', () => {
   const { full, validator } = entrySizes();
   assert.ok(validator.wasm * 1.4 < full.wasm, `validator wasm ${validator.wasm} B vs full ${full.wasm} B`);
+});
+
+test("the validator reads its arguments with the crate's own JSON reader: no serde_json inside it", () => {
+  // serde_json's own error texts: present wherever its reader is linked in (the full entry still is).
+  const texts = ['EOF while parsing', 'recursion limit exceeded', 'invalid type: '];
+  const has = (entry) => {
+    const wasm = readFileSync(new URL(`../../pkg/${entry}/qrcheckout_bg.wasm`, import.meta.url)).toString('latin1');
+    return texts.filter((t) => wasm.includes(t));
+  };
+  assert.deepEqual(has('browser'), texts, 'the probe finds serde_json where it is');
+  assert.deepEqual(has('validator'), []);
 });
