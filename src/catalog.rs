@@ -300,26 +300,14 @@ impl Quote {
     /// declaration order as serde wrote them.
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(128);
-        for (i, (name, text)) in [
-            ("sku", self.sku.as_str()),
-            ("gateway", self.gateway.as_str()),
-            ("payType", self.pay_type.as_str()),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            out.push_str(if i == 0 { "{\"" } else { ",\"" });
-            out.push_str(name);
-            out.push_str("\":");
-            json::write_str(&mut out, text);
-        }
-        out.push_str(",\"quantity\":");
-        out.push_str(&self.quantity.to_string());
-        out.push_str(",\"amount\":");
-        json::write_str(&mut out, &self.amount.to_string());
-        out.push_str(",\"currency\":");
-        json::write_str(&mut out, &self.currency);
-        out.push('}');
+        json::ObjectWriter::new(&mut out)
+            .text("sku", &self.sku)
+            .text("gateway", self.gateway.as_str())
+            .text("payType", &self.pay_type)
+            .raw("quantity", &self.quantity.to_string())
+            .text("amount", &self.amount.to_string())
+            .text("currency", &self.currency)
+            .end();
         out
     }
 }

@@ -2,12 +2,11 @@
 //! order is created) and [`Notification`] (what the gateway says happened).
 
 use crate::error::{CheckoutError, Code, Result};
+use crate::json;
 use crate::money::Amount;
 pub use crate::slot::{check_image_data_url, qr_source_of_fields, QrSource};
-use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
-use serde_json::{Number, Value};
+use serde_json::Value;
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
@@ -76,7 +75,10 @@ pub enum Show {
     /// Send the buyer to this URL (a hosted cashier page).
     Redirect { url: String },
     /// Hand this credential to the payer's app (WeChat/Alipay SDK, GatePay prepay id).
-    App { channel: String, credential: Value },
+    App {
+        channel: String,
+        credential: json::Value,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -111,6 +113,44 @@ impl Payment {
     /// What to put in the QR slot; see [`Show::qr_source`].
     pub fn qr_source(&self) -> Result<QrSource> {
         self.show.qr_source()
+    }
+}
+
+impl Payment {
+    /// As JSON text, written by hand as serde writes the struct (`null` for what is
+    /// not known), so the browser entry needs no serde_json writer to answer
+    /// `parseResponse`. An app credential's fractions stay as the gateway wrote them.
+    pub fn to_json(&self) -> String {
+        let mut show = String::with_capacity(96);
+        let mut s = json::ObjectWriter::new(&mut show);
+        match &self.show {
+            Show::Qr { content } => s.text("kind", "qr").text("content", content),
+            Show::QrImage { data_url, link } => s
+                .text("kind", "qrImage")
+                .text("dataUrl", data_url)
+                .text_or_null("link", link.as_deref()),
+            Show::Redirect { url } => s.text("kind", "redirect").text("url", url),
+            Show::App {
+                channel,
+                credential,
+            } => s
+                .text("kind", "app")
+                .text("channel", channel)
+                .raw("credential", &credential.to_text()),
+        }
+        .end();
+        let mut out = String::with_capacity(show.len() + 160);
+        json::ObjectWriter::new(&mut out)
+            .text("gateway", self.gateway.as_str())
+            .raw("show", &show)
+            .text_or_null("merchantOrderId", self.merchant_order_id.as_deref())
+            .text_or_null("gatewayOrderId", self.gateway_order_id.as_deref())
+            .text_or_null("amount", self.amount.map(|a| a.to_string()).as_deref())
+            .text_or_null("currency", self.currency.as_deref())
+            .number_or_null("expiresAt", self.expires_at)
+            .text_or_null("payType", self.pay_type.as_deref())
+            .end();
+        out
     }
 }
 
@@ -159,38 +199,12 @@ pub struct Notification {
 }
 
 /// A JSON object read without building a tree: each member stays the text the
-/// gateway wrote (`RawValue`, borrowed from the body) until a reader asks for it.
-/// Replies and notifications are a handful of fields, and building
-/// `serde_json::Value` maps of them was most of reading one. A repeated name
-/// reads as its last value, as it did in a `Value` map.
-pub(crate) struct Object<'a>(Vec<(Name<'a>, &'a RawValue)>);
-
-/// A member name, borrowed unless it had escapes.
-#[derive(Deserialize)]
-struct Name<'a>(#[serde(borrow)] Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Object<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> Visitor<'de> for Visit {
-            type Value = Object<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<Object<'de>, A::Error> {
-                let mut members = Vec::with_capacity(8);
-                while let Some(member) = map.next_entry()? {
-                    members.push(member);
-                }
-                Ok(Object(members))
-            }
-        }
-        d.deserialize_map(Visit)
-    }
-}
+/// gateway wrote (borrowed from the body) until a reader asks for it. Replies and
+/// notifications are a handful of fields, and building value maps of them was most
+/// of reading one. A repeated name reads as its last value, as it did in a map.
+/// Read by the crate's own reader ([`crate::json::members`]), so reply parsing in
+/// the browser entry carries no serde_json.
+pub(crate) struct Object<'a>(Vec<(Cow<'a, str>, &'a str)>);
 
 /// What a raw JSON value is, by its first byte.
 #[derive(PartialEq)]
@@ -202,8 +216,8 @@ enum Kind {
     Other,
 }
 
-fn kind(raw: &RawValue) -> Kind {
-    match raw.get().trim_start().as_bytes().first() {
+fn kind(raw: &str) -> Kind {
+    match raw.as_bytes().first() {
         Some(b'n') => Kind::Null,
         Some(b'"') => Kind::Text,
         Some(b'-' | b'0'..=b'9') => Kind::Number,
@@ -213,47 +227,47 @@ fn kind(raw: &RawValue) -> Kind {
 }
 
 /// A raw `null`.
-pub(crate) fn is_null(raw: &RawValue) -> bool {
+pub(crate) fn is_null(raw: &str) -> bool {
     kind(raw) == Kind::Null
 }
 
 /// A JSON number, read without going through a float.
-fn number_of(raw: &RawValue) -> Option<Number> {
-    serde_json::from_str(raw.get()).ok()
+fn number_of(raw: &str) -> Option<json::Number> {
+    match json::parse(raw) {
+        Ok(json::Value::Number(n)) => Some(n),
+        _ => None,
+    }
 }
 
 /// A JSON string's content (escapes undone), borrowed when it has none.
-fn string_of(raw: &RawValue) -> Option<Cow<'_, str>> {
-    let t = raw.get().trim();
-    let inner = t.strip_prefix('"')?.strip_suffix('"')?;
-    if inner.contains('\\') {
-        serde_json::from_str::<String>(t).ok().map(Cow::Owned)
-    } else {
-        Some(Cow::Borrowed(inner))
+fn string_of(raw: &str) -> Option<Cow<'_, str>> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        return Some(Cow::Borrowed(inner));
+    }
+    match json::parse(raw) {
+        Ok(json::Value::String(s)) => Some(Cow::Owned(s)),
+        _ => None,
     }
 }
 
 impl<'a> Object<'a> {
     /// Only a JSON object; anything else (or not JSON) is `None`.
     pub(crate) fn parse(text: &'a str) -> Option<Object<'a>> {
-        serde_json::from_str(text).ok()
+        json::members(text).ok().map(Object)
     }
 
-    pub(crate) fn get(&self, key: &str) -> Option<&'a RawValue> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(k, _)| k.0 == key)
-            .map(|(_, v)| *v)
+    pub(crate) fn get(&self, key: &str) -> Option<&'a str> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| *v)
     }
 
     /// How many times `key` occurs.
     pub(crate) fn count(&self, key: &str) -> usize {
-        self.0.iter().filter(|(k, _)| k.0 == key).count()
+        self.0.iter().filter(|(k, _)| k == key).count()
     }
 
     /// Present and not `null`.
-    pub(crate) fn has(&self, key: &str) -> Option<&'a RawValue> {
+    pub(crate) fn has(&self, key: &str) -> Option<&'a str> {
         self.get(key).filter(|v| !is_null(v))
     }
 
@@ -263,7 +277,7 @@ impl<'a> Object<'a> {
     }
 
     /// A number member as it was written.
-    pub(crate) fn number(&self, key: &str) -> Option<Number> {
+    pub(crate) fn number(&self, key: &str) -> Option<json::Number> {
         self.get(key).and_then(number_of)
     }
 
@@ -272,9 +286,7 @@ impl<'a> Object<'a> {
         let raw = self.get(key)?;
         match kind(raw) {
             Kind::Text => string_of(raw).map(Cow::into_owned),
-            Kind::Number => number_of(raw)
-                .filter(|n| n.is_u64() || n.is_i64())
-                .map(|n| n.to_string()),
+            Kind::Number => number_of(raw).and_then(|n| n.integer_text()),
             _ => None,
         }
     }
@@ -319,17 +331,13 @@ impl<'a> Object<'a> {
 
     /// A member that is an object, or a JSON string holding one (both occur). The
     /// text of the latter is decoded into `holder`, which the object then borrows.
-    pub(crate) fn nested<'t>(
-        raw: &'a RawValue,
-        what: &str,
-        holder: &'t mut String,
-    ) -> Result<Object<'t>>
+    pub(crate) fn nested<'t>(raw: &'a str, what: &str, holder: &'t mut String) -> Result<Object<'t>>
     where
         'a: 't,
     {
         let not_object = || CheckoutError::malformed(format!("{what} is not an object"));
         match kind(raw) {
-            Kind::Object => Object::parse(raw.get()).ok_or_else(not_object),
+            Kind::Object => Object::parse(raw).ok_or_else(not_object),
             Kind::Text => {
                 *holder = string_of(raw).map(Cow::into_owned).unwrap_or_default();
                 let text: &'t String = holder;
@@ -347,7 +355,7 @@ impl<'a> Object<'a> {
         Value::Object(
             self.0
                 .iter()
-                .filter_map(|(k, v)| Some((k.0.to_string(), serde_json::from_str(v.get()).ok()?)))
+                .filter_map(|(k, v)| Some((k.to_string(), serde_json::from_str(v).ok()?)))
                 .collect(),
         )
     }
@@ -364,11 +372,11 @@ pub(crate) fn read_json_object(status: u16, body: &str) -> Result<Object<'_>> {
             CheckoutError::malformed(format!("HTTP {status} with an empty body"))
         });
     }
-    if let Ok(map) = serde_json::from_str::<Object>(trimmed) {
+    if let Some(map) = Object::parse(trimmed) {
         return Ok(map);
     }
     // Not an object: read it whole, as a tree, only to say why.
-    let e = match serde_json::from_str::<Value>(trimmed) {
+    let e = match json::parse(trimmed) {
         Ok(_) => {
             return Err(CheckoutError::malformed(
                 "the body is JSON but not an object",
@@ -378,7 +386,7 @@ pub(crate) fn read_json_object(status: u16, body: &str) -> Result<Object<'_>> {
     };
     let what = if trimmed.starts_with('<') {
         format!("HTTP {status} returned an HTML page, not JSON")
-    } else if e.is_eof() {
+    } else if e.is_eof(trimmed) {
         format!("HTTP {status} returned truncated JSON")
     } else {
         format!("HTTP {status} returned text that is not JSON")
@@ -416,10 +424,10 @@ mod tests {
         assert_eq!(o.count("a"), 2);
         assert_eq!(o.text_of("esc").as_deref(), Some("t\"qé"));
         // Names are borrowed from the body unless they had escapes to undo.
-        let name = |k: &str| &o.0.iter().find(|(n, _)| n.0 == k).unwrap().0 .0;
+        let name = |k: &str| &o.0.iter().find(|(n, _)| n == k).unwrap().0;
         assert!(matches!(name("a"), Cow::Borrowed(_)));
         assert!(matches!(name("esc"), Cow::Owned(_)));
-        assert_eq!(o.number("neg").and_then(|n| n.as_i64()), Some(-7));
+        assert_eq!(o.number("neg"), Some(json::Number::NegInt(-7)));
         assert_eq!(o.number("a"), None);
         // Integers read as their digits; fractions and out-of-range numbers are not text.
         assert_eq!(o.text_of("n").as_deref(), Some("42"));
@@ -483,6 +491,59 @@ mod tests {
                 Code::UnsafeImage,
                 "{bad}"
             );
+        }
+    }
+}
+
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))] // native only: proptest
+mod written_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn show() -> impl Strategy<Value = Show> {
+        let credential = prop::collection::vec(("\\PC{0,8}", "\\PC{0,8}", any::<u32>()), 0..4)
+            .prop_map(|m| {
+                let members = m
+                    .into_iter()
+                    .flat_map(|(k, v, n)| {
+                        [
+                            (k.clone(), json::Value::String(v)),
+                            (
+                                format!("{k}#"),
+                                json::Value::Number(json::Number::UInt(u64::from(n))),
+                            ),
+                        ]
+                    })
+                    .collect();
+                json::Value::Object(members).canonical()
+            });
+        prop_oneof![
+            any::<String>().prop_map(|content| Show::Qr { content }),
+            (any::<String>(), proptest::option::of(any::<String>()))
+                .prop_map(|(data_url, link)| Show::QrImage { data_url, link }),
+            any::<String>().prop_map(|url| Show::Redirect { url }),
+            (any::<String>(), credential).prop_map(|(channel, credential)| Show::App {
+                channel,
+                credential
+            }),
+        ]
+    }
+
+    proptest! {
+        /// `parseResponse`'s answer in the browser is written by hand; the worker's by serde.
+        /// Both must be the same text.
+        #[test]
+        fn a_payment_is_written_as_serde_writes_it(
+            show in show(), g in 0usize..3, ids in proptest::option::of(("\\PC{0,12}", "\\PC{0,12}")),
+            fen in proptest::option::of(1u64..10_000_000), expires_at in proptest::option::of(any::<u64>()),
+            currency in proptest::option::of("[A-Z]{3}"), pay_type in proptest::option::of("\\PC{0,8}"),
+        ) {
+            let mut p = Payment::new(Gateway::ALL[g], show);
+            (p.merchant_order_id, p.gateway_order_id) = ids.map_or((None, None), |(a, b)| (Some(a), Some(b)));
+            p.amount = fen.map(|f| Amount::from_fen(f).unwrap());
+            (p.currency, p.expires_at, p.pay_type) = (currency, expires_at, pay_type);
+            prop_assert_eq!(p.to_json(), serde_json::to_string(&p).unwrap());
         }
     }
 }

@@ -22,6 +22,27 @@ pub struct UnsignedRequest {
     pub signing_input: String,
 }
 
+impl UnsignedRequest {
+    /// As JSON text, as serde writes the struct, written by hand for the browser entry.
+    pub fn to_json(&self) -> String {
+        let mut headers = String::new();
+        let mut h = crate::json::ObjectWriter::new(&mut headers);
+        for (name, value) in &self.headers {
+            h.text(name, value);
+        }
+        h.end();
+        let mut out = String::with_capacity(headers.len() + 2 * self.body.len() + 64);
+        crate::json::ObjectWriter::new(&mut out)
+            .text("method", &self.method)
+            .text("url", &self.url)
+            .raw("headers", &headers)
+            .text("body", &self.body)
+            .text("signingInput", &self.signing_input)
+            .end();
+        out
+    }
+}
+
 pub const FORM: &str = "application/x-www-form-urlencoded; charset=UTF-8";
 pub const JSON: &str = "application/json";
 

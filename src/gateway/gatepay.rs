@@ -8,11 +8,11 @@
 
 use super::{Facts, GatewayModule, PricedChoice, Settings};
 use crate::error::{CheckoutError, Code, Result};
+use crate::json;
 use crate::money::Amount;
 use crate::payment::{self, Gateway, Payment, Show};
 use crate::request::{self, Input, UnsignedRequest};
 use serde::Serialize;
-use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 pub const PATH: &str = "/v1/pay/order";
@@ -79,6 +79,57 @@ pub struct Order {
     pub source_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pay_types: Option<Vec<String>>,
+}
+
+impl Order {
+    /// The body GatePay expects, exactly as serde writes the struct (the signature
+    /// covers these bytes), written by hand so no build needs serde_json for it.
+    pub fn to_json(&self) -> String {
+        let mut env = String::new();
+        json::ObjectWriter::new(&mut env)
+            .text("terminalType", &self.env.terminal_type)
+            .text_if("scene", self.env.scene.as_deref())
+            .end();
+        let mut goods = String::new();
+        json::ObjectWriter::new(&mut goods)
+            .text("goodsName", &self.goods.goods_name)
+            .text_if("goodsDetail", self.goods.goods_detail.as_deref())
+            .end();
+        let full = self.order_amount.to_string();
+        let mut out = String::with_capacity(192 + goods.len());
+        let mut w = json::ObjectWriter::new(&mut out);
+        w.text("merchantTradeNo", &self.merchant_trade_no)
+            .raw("env", &env)
+            .text("currency", &self.currency)
+            .text(
+                "orderAmount",
+                full.trim_end_matches('0').trim_end_matches('.'),
+            )
+            .raw("goods", &goods);
+        if let Some(t) = self.order_expire_time {
+            w.number("orderExpireTime", t);
+        }
+        for (name, value) in [
+            ("returnUrl", &self.return_url),
+            ("cancelUrl", &self.cancel_url),
+            ("channelId", &self.channel_id),
+            ("fiatCurrency", &self.fiat_currency),
+            ("fiatAmount", &self.fiat_amount),
+            ("surchargeAmount", &self.surcharge_amount),
+            ("payCurrency", &self.pay_currency),
+            ("payAmount", &self.pay_amount),
+            ("chain", &self.chain),
+            ("address", &self.address),
+            ("sourceType", &self.source_type),
+        ] {
+            w.text_if(name, value.as_deref());
+        }
+        if let Some(types) = &self.pay_types {
+            w.texts("payTypes", types);
+        }
+        w.end();
+        out
+    }
 }
 
 /// GatePay writes amounts as given ("1.21", "1.2", "5"); the shortest exact form is sent.
@@ -270,8 +321,7 @@ impl Order {
         if config.client_id.is_empty() {
             return Err(CheckoutError::missing("clientId"));
         }
-        let body = serde_json::to_string(self)
-            .map_err(|e| CheckoutError::invalid("order", &e.to_string(), "无法序列化"))?;
+        let body = self.to_json();
         Ok(UnsignedRequest {
             method: "POST".into(),
             url: request::endpoint(&config.base_url, PATH)?,
@@ -362,7 +412,18 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
     } else {
         Show::App {
             channel: "gatepay".into(),
-            credential: json!({ "prepayId": prepay_id, "terminalType": terminal }),
+            credential: crate::json::Value::Object(vec![
+                (
+                    "prepayId".into(),
+                    crate::json::Value::String(prepay_id.clone()),
+                ),
+                (
+                    "terminalType".into(),
+                    terminal
+                        .clone()
+                        .map_or(crate::json::Value::Null, crate::json::Value::String),
+                ),
+            ]),
         }
     };
     let mut p = Payment::new(Gateway::Gatepay, show);
@@ -431,9 +492,9 @@ pub fn parse_notification(body: &str, keep_raw: bool) -> Result<crate::payment::
         notify_id: biz_id,
         raw: if keep_raw {
             let top = map.to_value();
-            json!({ "bizType": top.get("bizType"), "bizId": top.get("bizId"), "bizStatus": top.get("bizStatus"), "clientId": top.get("client_id"), "data": data.to_value() })
+            serde_json::json!({ "bizType": top.get("bizType"), "bizId": top.get("bizId"), "bizStatus": top.get("bizStatus"), "clientId": top.get("client_id"), "data": data.to_value() })
         } else {
-            Value::Null
+            serde_json::Value::Null
         },
     })
 }
@@ -474,8 +535,8 @@ impl GatewayModule for Gatepay {
         Order::for_choice(c).validate(c.now_ms)
     }
 
-    fn validate_value(&self, order: &crate::json::Value, now_ms: u64) -> Result<Value> {
-        super::normalised(&Order::from_input(order, now_ms)?)
+    fn validate_value(&self, order: &crate::json::Value, now_ms: u64) -> Result<String> {
+        Ok(Order::from_input(order, now_ms)?.to_json())
     }
 
     fn build_value(
@@ -509,6 +570,7 @@ impl GatewayModule for Gatepay {
 #[cfg(not(target_arch = "wasm32"))] // native only: proptest and python3
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
 
     const NOW: u64 = 1_672_905_655_498;
 
@@ -678,7 +740,7 @@ mod tests {
         assert_eq!(p.gateway_order_id.as_deref(), Some("GATE202400001"));
         assert_eq!(p.expires_at, Some(1_672_909_255_498));
         assert!(
-            matches!(&p.show, Show::App { credential, .. } if credential["prepayId"] == "GATE202400001")
+            matches!(&p.show, Show::App { credential, .. } if credential.get("prepayId").and_then(crate::json::Value::as_str) == Some("GATE202400001"))
         );
 
         let live = r#"{"status":"SUCCESS","code":"000000","label":"","errorMessage":"","data":"{\"prepayId\":\"P1\",\"terminalType\":\"WEB\",\"expireTime\":\"1672909255498\",\"qrContent\":\"https://pay.gate.io/qr/P1\",\"location\":\"https://pay.gate.io/c/P1\"}"}"#;

@@ -12,7 +12,6 @@ use crate::money::Amount;
 use crate::payment::{self, check_image_data_url, Gateway, Payment, Show};
 use crate::request::{self, form_encode, Input, UnsignedRequest};
 use serde::Serialize;
-use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -251,7 +250,7 @@ pub fn notification_from_fields(
         currency: Some("CNY".into()),
         paid: true,
         status: "paid".into(),
-        raw: Value::Null, // the verifier adds the fields as received when they are kept
+        raw: serde_json::Value::Null, // the verifier adds the fields as received when they are kept
     })
 }
 
@@ -308,7 +307,7 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
     p.amount = match data.has("order_price") {
         None => None,
         Some(raw) => Some(exact_price(
-            &data.string("order_price").unwrap_or(raw.get().into()),
+            &data.string("order_price").unwrap_or(raw.into()),
         )?),
     };
     p.currency = Some("CNY".into());
@@ -356,8 +355,17 @@ impl GatewayModule for GatepayIo {
         Order::for_choice(c)?.validate()
     }
 
-    fn validate_value(&self, order: &crate::json::Value, _now_ms: u64) -> Result<Value> {
-        super::normalised(&Order::from_input(order)?)
+    fn validate_value(&self, order: &crate::json::Value, _now_ms: u64) -> Result<String> {
+        let o = Order::from_input(order)?;
+        let mut out = String::with_capacity(96 + o.custom.len());
+        crate::json::ObjectWriter::new(&mut out)
+            .number("productId", o.product_id)
+            .number("productNum", o.product_num)
+            .text("payType", &o.pay_type)
+            .text("outOrderId", &o.out_order_id)
+            .text("custom", &o.custom)
+            .end();
+        Ok(out)
     }
 
     fn build_value(
@@ -389,6 +397,7 @@ impl GatewayModule for GatepayIo {
 mod tests {
     use super::*;
     use serde_json::json;
+    use serde_json::Value;
 
     fn order() -> Value {
         json!({"productId": 1024, "productNum": 2, "payType": "alipay", "outOrderId": "SO20190420001", "custom": "uid=42;mail=a@b.cn"})

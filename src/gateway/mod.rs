@@ -12,7 +12,6 @@ use crate::money::Amount;
 use crate::payment::{Gateway, Payment};
 use crate::request::UnsignedRequest;
 use serde::Serialize;
-use serde_json::Value;
 
 /// What the edge glue needs to know about a gateway, from Rust rather than
 /// repeated in JS: env binding names, retry rule, headers, limits.
@@ -98,8 +97,8 @@ pub trait GatewayModule: Sync {
     /// the page's preview, which sends nothing (building adds only checks of the merchant's settings).
     fn check_for(&self, choice: &PricedChoice) -> Result<()>;
     /// A plain order object in the gateway's own field names (camelCase), validated
-    /// and normalised; `now_ms` bounds time-limited fields.
-    fn validate_value(&self, order: &crate::json::Value, now_ms: u64) -> Result<Value>;
+    /// and normalised, as JSON text; `now_ms` bounds time-limited fields.
+    fn validate_value(&self, order: &crate::json::Value, now_ms: u64) -> Result<String>;
     /// The unsigned request for a plain order object; `config` is
     /// `{ baseUrl, appkey | clientId | appId }`.
     fn build_value(
@@ -156,11 +155,6 @@ pub fn facts() -> Vec<&'static Facts> {
 /// HTTP status + raw body text of a create-order reply → [`Payment`] or a typed error.
 pub fn parse_response(gateway: Gateway, status: u16, body: &str) -> Result<Payment> {
     module(gateway).parse_response(status, body)
-}
-
-/// Serialises a validated order for JS; our own types always serialise.
-pub(crate) fn normalised<T: Serialize>(order: &T) -> Result<Value> {
-    serde_json::to_value(order).map_err(crate::error::CheckoutError::internal)
 }
 
 #[cfg(test)]
@@ -263,6 +257,56 @@ mod echo_tests {
             };
             let serde = serde_json::to_string(&serde_json::json!({"sku": sku, "qty": qty})).unwrap();
             proptest::prop_assert_eq!(choice.echo_tag(), serde);
+        }
+
+        /// GatePay's body is signed: written by hand, it must be serde's text byte for byte,
+        /// with every optional field set or not.
+        #[test]
+        fn gatepay_bodies_are_written_as_serde_writes_them(
+            texts in proptest::collection::vec(proptest::option::of("\\PC{0,10}"), 14),
+            fen in 1u64..100_000_000_000, expire in proptest::option::of(proptest::prelude::any::<u64>()),
+            pay_types in proptest::option::of(proptest::collection::vec("\\PC{0,6}", 0..3)),
+        ) {
+            let t = |i: usize| texts[i].clone();
+            let order = gatepay::Order {
+                merchant_trade_no: t(0).unwrap_or_default(),
+                env: gatepay::Env { terminal_type: t(1).unwrap_or_default(), scene: t(2) },
+                currency: t(3).unwrap_or_default(),
+                order_amount: Amount::from_fen(fen).unwrap(),
+                goods: gatepay::Goods { goods_name: t(4).unwrap_or_default(), goods_detail: t(5) },
+                order_expire_time: expire,
+                return_url: t(6), cancel_url: t(7), channel_id: t(8), fiat_currency: t(9),
+                fiat_amount: t(10), surcharge_amount: t(11), pay_currency: t(12), pay_amount: t(13),
+                chain: t(2), address: t(5), source_type: t(9), pay_types,
+            };
+            proptest::prop_assert_eq!(order.to_json(), serde_json::to_string(&order).unwrap());
+        }
+
+        /// `buildOrder`'s and `validateOrder`'s answers, written by hand, are serde's text.
+        #[test]
+        fn requests_and_normalised_orders_are_written_as_serde_writes_them(
+            s in proptest::collection::vec("\\PC{0,12}", 4), n in 1u64..1000, fen in 1u64..1_000_000,
+            optional in proptest::prelude::any::<bool>(),
+        ) {
+            let unsigned = UnsignedRequest {
+                method: s[0].clone(), url: s[1].clone(), body: s[2].clone(), signing_input: s[3].clone(),
+                headers: [(s[0].clone(), s[1].clone()), ("content-type".into(), s[3].clone())].into(),
+            };
+            proptest::prop_assert_eq!(unsigned.to_json(), serde_json::to_string(&unsigned).unwrap());
+            let io = serde_json::json!({"productId": n, "productNum": n, "payType": "alipay", "outOrderId": "SO-1", "custom": s[1]});
+            let text = gatepay_io::GatepayIo.validate_value(&(&io).into(), 0).unwrap();
+            let order = gatepay_io::Order::from_input(&(&io).into()).unwrap();
+            proptest::prop_assert_eq!(text, serde_json::to_string(&order).unwrap());
+            let mut y = serde_json::json!({"outTradeNo": "T1", "payType": 30, "description": format!("d{}", s[2]), "amount": fen,
+                "clientIp": "127.0.0.1", "notifyUrl": "https://shop.example/n"});
+            if optional {
+                y = serde_json::json!({"outTradeNo": "T1", "payType": 22, "description": format!("d{}", s[2]), "amount": fen,
+                    "clientIp": "127.0.0.1", "notifyUrl": "https://shop.example/n", "timeExpire": n, "attach": s[3],
+                    "openid": "o".repeat(28), "split": 1, "payExtra": "{}"});
+            }
+            let text = yimafu::Yimafu.validate_value(&(&y).into(), 0).unwrap();
+            let order = yimafu::Order::from_input(&(&y).into()).unwrap();
+            proptest::prop_assert_eq!(text, serde_json::to_string(&order).unwrap());
         }
     }
 }

@@ -8,11 +8,11 @@
 
 use super::{Facts, GatewayModule, PricedChoice, Settings};
 use crate::error::{CheckoutError, Result};
+use crate::json;
 use crate::money::Amount;
 use crate::payment::{self, Gateway, Payment, Show};
 use crate::request::{self, form_encode, Input, UnsignedRequest};
 use serde::Serialize;
-use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -30,6 +30,9 @@ pub struct Order {
     pub out_trade_no: String,
     pub pay_type: u32,
     pub description: String,
+    /// Written in fen, as the spec and [`Order::from_input`] state it: the normalised
+    /// order `validateOrder` answers with is itself a valid order.
+    #[serde(serialize_with = "in_fen")]
     pub amount: Amount,
     pub client_ip: String,
     pub notify_url: String,
@@ -43,6 +46,10 @@ pub struct Order {
     pub split: Option<u8>,
     /// Channel-specific JSON.
     pub pay_extra: Option<String>,
+}
+
+fn in_fen<S: serde::Serializer>(amount: &Amount, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_u64(amount.fen())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -357,36 +364,52 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
 }
 
 /// App/JSAPI credentials are JSON objects sent as a string: kept structured.
-fn credential(body: &str) -> Result<Value> {
-    match serde_json::from_str::<Value>(body) {
-        Ok(v @ Value::Object(_)) => Ok(v),
+fn credential(body: &str) -> Result<json::Value> {
+    match json::parse(body) {
+        Ok(v @ json::Value::Object(_)) => Ok(v.canonical()),
         _ => Err(CheckoutError::malformed(
             "the app credential in `body` is not a JSON object",
         )),
     }
 }
 
-/// A form reply as the JSON text of the reply it stands for.
+/// A form reply as the JSON text of the reply it stands for (names in order, the last
+/// of a repeated one, as a map keeps them).
 fn form_reply(body: &str) -> Option<String> {
-    let pairs = request::form_decode(body.trim())?;
-    let mut map: serde_json::Map<String, Value> = pairs
-        .into_iter()
-        .map(|(k, v)| (k, Value::String(v)))
-        .collect();
+    let map: BTreeMap<String, String> = request::form_decode(body.trim())?.into_iter().collect();
     if !map.contains_key("resultCode") {
         return None;
     }
     // Data either arrives as one JSON field or spread over the top level.
+    let mut data = None;
     if !map.contains_key("Data") {
-        let data: serde_json::Map<String, Value> = ["out_trade_no", "trade_no", "body", "channel"]
-            .iter()
-            .filter_map(|k| map.get(*k).map(|v| ((*k).to_owned(), v.clone())))
-            .collect();
-        if !data.is_empty() {
-            map.insert("Data".into(), Value::Object(data));
+        let mut inner = String::new();
+        let mut w = json::ObjectWriter::new(&mut inner);
+        let mut any = false;
+        for k in ["body", "channel", "out_trade_no", "trade_no"] {
+            if let Some(v) = map.get(k) {
+                w.text(k, v);
+                any = true;
+            }
         }
+        w.end();
+        data = any.then_some(inner);
     }
-    serde_json::to_string(&map).ok()
+    let mut out = String::new();
+    let mut w = json::ObjectWriter::new(&mut out);
+    for (k, v) in &map {
+        // `Data` goes where a map would have put it: before the first name after it.
+        if let Some(d) = data.as_deref().filter(|_| k.as_str() > "Data") {
+            w.raw("Data", d);
+            data = None;
+        }
+        w.text(k, v);
+    }
+    if let Some(d) = data.as_deref() {
+        w.raw("Data", d);
+    }
+    w.end();
+    Some(out)
 }
 
 /// A verified notification's fields → [`Notification`]. Paid means `trade_state == "success"`.
@@ -424,7 +447,7 @@ pub fn notification_from_fields(
         currency: Some("CNY".into()),
         paid: status == "success",
         status,
-        raw: Value::Null, // the verifier adds the fields as received when they are kept
+        raw: serde_json::Value::Null, // the verifier adds the fields as received when they are kept
     })
 }
 
@@ -463,8 +486,23 @@ impl GatewayModule for Yimafu {
         Order::for_choice(c)?.validate()
     }
 
-    fn validate_value(&self, order: &crate::json::Value, _now_ms: u64) -> Result<Value> {
-        super::normalised(&Order::from_input(order)?)
+    fn validate_value(&self, order: &crate::json::Value, _now_ms: u64) -> Result<String> {
+        let o = Order::from_input(order)?;
+        let mut out = String::with_capacity(256);
+        json::ObjectWriter::new(&mut out)
+            .text("outTradeNo", &o.out_trade_no)
+            .number("payType", o.pay_type.into())
+            .text("description", &o.description)
+            .number("amount", o.amount.fen())
+            .text("clientIp", &o.client_ip)
+            .text("notifyUrl", &o.notify_url)
+            .number_or_null("timeExpire", o.time_expire)
+            .text_or_null("attach", o.attach.as_deref())
+            .text_or_null("openid", o.openid.as_deref())
+            .number_or_null("split", o.split.map(u64::from))
+            .text_or_null("payExtra", o.pay_extra.as_deref())
+            .end();
+        Ok(out)
     }
 
     fn build_value(
@@ -505,6 +543,7 @@ mod tests {
     use super::*;
     use crate::error::Code;
     use serde_json::json;
+    use serde_json::Value;
 
     fn vector1() -> Value {
         json!({"outTradeNo": "1217752501201407", "payType": 20, "description": "苹果13Pro", "amount": 100,
@@ -655,8 +694,8 @@ mod tests {
             } => {
                 assert_eq!(channel, "wx_jsapi");
                 assert_eq!(
-                    credential["package"],
-                    "prepay_id=wx151036489648973c12c386b755d62a0000"
+                    credential.get("package").and_then(json::Value::as_str),
+                    Some("prepay_id=wx151036489648973c12c386b755d62a0000")
                 );
             }
             other => panic!("{other:?}"),

@@ -7,7 +7,7 @@ use crate::error::Code;
 use wasm_bindgen::prelude::*;
 #[cfg(feature = "checkout")]
 use {
-    super::{gateway, to_js},
+    super::gateway,
     crate::gateway::{self, module},
 };
 
@@ -17,7 +17,7 @@ use {
 #[wasm_bindgen(js_name = validateOrder)]
 pub fn validate_order(gateway_name: &str, order_obj: JsValue) -> JsResult<JsValue> {
     let v = read_js(order_obj, "order", Code::InvalidField)?;
-    to_js(
+    js_sys::JSON::parse(
         &module(gateway(gateway_name)?)
             .validate_value(&v, now_ms())
             .js()?,
@@ -30,11 +30,10 @@ pub fn validate_order(gateway_name: &str, order_obj: JsValue) -> JsResult<JsValu
 pub fn build_order(gateway_name: &str, order_obj: JsValue, config: JsValue) -> JsResult<JsValue> {
     let v = read_js(order_obj, "order", Code::InvalidField)?;
     let c = read_js(config, "config", Code::InvalidField)?;
-    to_js(
-        &module(gateway(gateway_name)?)
-            .build_value(&v, &c, now_ms())
-            .js()?,
-    )
+    let unsigned = module(gateway(gateway_name)?)
+        .build_value(&v, &c, now_ms())
+        .js()?;
+    js_sys::JSON::parse(&unsigned.to_json())
 }
 
 /// The buyer's choice `{ sku, quantity, gateway, payType, openid? }` checked
@@ -65,5 +64,6 @@ pub fn required_fields(gateway_name: &str, pay_type: &str) -> JsResult<Vec<Strin
 #[cfg(feature = "checkout")]
 #[wasm_bindgen(js_name = parseResponse)]
 pub fn parse_response(gateway_name: &str, http_status: u16, body_text: &str) -> JsResult<JsValue> {
-    to_js(&gateway::parse_response(gateway(gateway_name)?, http_status, body_text).js()?)
+    let payment = gateway::parse_response(gateway(gateway_name)?, http_status, body_text).js()?;
+    js_sys::JSON::parse(&payment.to_json())
 }

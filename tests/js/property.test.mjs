@@ -45,6 +45,16 @@ const decimal = () => {
 const KEYS = { io: 'sk_prop_秘密', gp: 'prop secret key/+=', ymf: '0123456789abcdef0123456789abcdef' };
 const at = (msg) => `${msg} (PROPERTY_SEED=${SEED})`;
 
+/** validateOrder's answer is the order normalised: valid again, unchanged, and it builds the same request. */
+function normalises(gateway, order, unsigned) {
+  const config = { baseUrl: new URL(unsigned.url).origin, appkey: 'k', clientId: 'k', appId: 'k' };
+  const normal = w.validateOrder(gateway, order);
+  assert.deepEqual(w.validateOrder(gateway, normal), normal, at(`${gateway}: normalising twice changes nothing`));
+  const again = w.buildOrder(gateway, normal, config);
+  assert.equal(again.body.length > 0 && again.signingInput.length > 0, true);
+  assert.deepEqual(w.buildOrder(gateway, order, config), again, at(`${gateway}: the normalised order builds the same request`));
+}
+
 test('gatepay.io: random orders verify under the independent md5 rule', () => {
   for (let i = 0; i < CASES; i++) {
     const payType = pick(['wechat', 'alipay', 'onecode']);
@@ -56,6 +66,7 @@ test('gatepay.io: random orders verify under the independent md5 rule', () => {
       custom: unicode(0, 255),
     };
     const unsigned = w.buildOrder('gatepay-io', order, { baseUrl: 'https://gatepay.io', appkey: `ak_${charset(ALNUM, 1, 20)}` });
+    normalises('gatepay-io', order, unsigned);
     const signed = w.signRequest('gatepay-io', unsigned, { appsecret: KEYS.io });
     const p = Object.fromEntries(new URLSearchParams(signed.body));
     assert.equal(p.custom, order.custom, at('custom survives the wire'));
@@ -76,6 +87,7 @@ test('GatePay: random orders verify under the independent HMAC-SHA512 rule', () 
     const ts = int(1.6e12, 1.9e12);
     const nonce = charset(ALNUM, 1, 32);
     const unsigned = w.buildOrder('gatepay', order, { baseUrl: 'https://openplatform.gateapi.io', clientId: 'c' });
+    normalises('gatepay', order, unsigned);
     const signed = w.signRequest('gatepay', unsigned, { secretKey: KEYS.gp }, { timestamp: ts, nonce });
     const back = JSON.parse(signed.body);
     assert.equal(back.goods.goodsName, order.goods.goodsName, at('goodsName survives JSON'));
@@ -99,6 +111,7 @@ test('易码付: random orders verify under the independent sorted-md5 rule', ()
       openid: payType === 22 || r() < 0.2 ? charset(ALNUM, 28, 28) : undefined,
     };
     const unsigned = w.buildOrder('yimafu', order, { baseUrl: 'https://ymf.example', appId: `app_${charset(ALNUM, 5, 20)}` });
+    normalises('yimafu', order, unsigned);
     const signed = w.signRequest('yimafu', unsigned, { key: KEYS.ymf });
     const p = Object.fromEntries(new URLSearchParams(signed.body));
     assert.equal(p.description, order.description, at('description survives the wire'));
