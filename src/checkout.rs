@@ -644,6 +644,11 @@ mod tests {
         .unwrap()
     }
 
+    /// [`plan`] for a choice written with `json!`, from the tests' catalog and merchant.
+    fn plan_for(choice: &serde_json::Value) -> Result<Plan> {
+        plan(&catalog(), &merchant(), &choice.into(), NOW, &id())
+    }
+
     /// The shop's env bindings in these tests: every gateway on, secrets s1–s3.
     fn env() -> BTreeMap<String, String> {
         [
@@ -681,14 +686,7 @@ mod tests {
     #[test]
     fn prices_from_the_catalog_only() {
         let req = json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "quantity": 3, "price": "0.01", "amount": 1});
-        let p = plan(
-            &catalog(),
-            &merchant(),
-            &crate::json::Value::from(&req),
-            NOW,
-            &id(),
-        )
-        .unwrap();
+        let p = plan_for(&req).unwrap();
         assert_eq!(p.amount.fen(), 8970, "3 × 29.90 whatever the browser says");
         assert!(p.unsigned.signing_input.contains("amount=8970"));
         assert!(p
@@ -764,14 +762,7 @@ mod tests {
             ),
         ];
         for (req, field, code) in cases {
-            let e = plan(
-                &catalog(),
-                &merchant(),
-                &crate::json::Value::from(&req),
-                NOW,
-                &id(),
-            )
-            .unwrap_err();
+            let e = plan_for(&req).unwrap_err();
             assert_eq!((e.field.as_deref(), e.code), (Some(field), code), "{req}");
         }
         let mut m = merchant();
@@ -1050,14 +1041,7 @@ mod tests {
     #[test]
     fn settle_reads_the_reply_and_opens_the_record_in_one_step() {
         let req = json!({"gateway": "yimafu", "payType": "30", "sku": "tea"});
-        let p = plan(
-            &catalog(),
-            &merchant(),
-            &crate::json::Value::from(&req),
-            NOW,
-            &id(),
-        )
-        .unwrap();
+        let p = plan_for(&req).unwrap();
         let creating = OrderRecord::creating(&p);
         let reply = r#"{"resultCode":200,"message":"成功","Data":{"out_trade_no":"X","trade_no":"T1","channel":"alipay_qr","body":"https://qr.alipay.com/bax1"}}"#;
         let payment = serde_json::to_value(payment_for(&p, 200, reply).unwrap()).unwrap();
@@ -1086,16 +1070,7 @@ mod tests {
             ),
         ];
         for (req, reply) in &replies {
-            let creating = OrderRecord::creating(
-                &plan(
-                    &catalog(),
-                    &merchant(),
-                    &crate::json::Value::from(req),
-                    NOW,
-                    &id(),
-                )
-                .unwrap(),
-            );
+            let creating = OrderRecord::creating(&plan_for(req).unwrap());
             let settled = settle(&creating, 200, reply).unwrap();
             assert_eq!(settled.state, State::Pending);
             assert_eq!(
@@ -1126,14 +1101,7 @@ mod tests {
     #[test]
     fn write_ahead_open_fail_expire() {
         let req = json!({"gateway": "yimafu", "payType": "30", "sku": "tea"});
-        let p = plan(
-            &catalog(),
-            &merchant(),
-            &crate::json::Value::from(&req),
-            NOW,
-            &id(),
-        )
-        .unwrap();
+        let p = plan_for(&req).unwrap();
         let creating = OrderRecord::creating(&p);
         assert_eq!(
             (creating.state, creating.created_at),
@@ -1186,15 +1154,7 @@ mod tests {
 
     #[test]
     fn buyer_urls_and_fields() {
-        let go = |req: Value| {
-            plan(
-                &catalog(),
-                &merchant(),
-                &crate::json::Value::from(&req),
-                NOW,
-                &id(),
-            )
-        };
+        let go = |req: Value| plan_for(&req);
         let code = |r: Result<Plan>| r.map(|_| ()).map_err(|e| (e.code, e.field));
         let gp = |extra: Value| {
             let mut r = json!({"gateway": "gatepay", "payType": "WEB", "sku": "nft"});
@@ -1263,14 +1223,7 @@ mod tests {
         )
         .unwrap();
         assert!(p.unsigned.signing_input.contains("client_ip=198.51.100.4"));
-        let fallback = plan(
-            &catalog(),
-            &merchant(),
-            &crate::json::Value::from(&req),
-            NOW,
-            &id(),
-        )
-        .unwrap();
+        let fallback = plan_for(&req).unwrap();
         assert!(fallback
             .unsigned
             .signing_input
@@ -1288,14 +1241,7 @@ mod tests {
             json!({"gateway": "yimafu", "payType": "30", "sku": "tea", "returnUrl": "https://shop.example/"}),
         ];
         for req in cases {
-            let edge = plan(
-                &catalog(),
-                &merchant(),
-                &crate::json::Value::from(&req),
-                NOW,
-                &id(),
-            )
-            .unwrap_err();
+            let edge = plan_for(&req).unwrap_err();
             let page = Choice::read(&crate::json::Value::from(&req))
                 .and_then(|c| preview(&catalog(), &c, NOW))
                 .unwrap_err();
