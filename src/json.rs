@@ -1,9 +1,11 @@
-//! JSON text → a plain tree, for the objects JS hands in: the buyer's choice, the
-//! catalog, an order, a config. Our own reader rather than serde_json's `Value`: the
-//! validator entry (what a page loads on the buyer's first edit) then carries no
-//! serde code at all, and members stay in the order written, without a map to build.
-//! Numbers are classified the way serde_json reads them (`is_u64`, `is_i64`), so the
-//! readers in [`crate::request::Input`] accept exactly what they accepted before.
+//! JSON for the browser entries, without serde_json: a reader for the objects JS
+//! hands in (the buyer's choice, the catalog, an order, a config) as a plain tree;
+//! [`members`] for gateway replies, each member kept as the text it was written as;
+//! and [`ObjectWriter`] for the answers. The browser entries then carry no serde code
+//! at all (`tests/js/size.test.mjs` checks the built wasm); the worker keeps serde for
+//! its records. Numbers are classified as serde_json reads them (`is_u64`, `is_i64`),
+//! texts are refused where it refuses them and called cut short where it does, and
+//! strings are escaped as it escapes them: the property tests below hold each to it.
 
 use std::borrow::Cow;
 

@@ -412,7 +412,7 @@ fn form_reply(body: &str) -> Option<String> {
     Some(out)
 }
 
-/// A verified notification's fields → [`Notification`]. Paid means `trade_state == "success"`.
+/// A verified notification's fields → [`Notification`](crate::payment::Notification). Paid means `trade_state == "success"`.
 #[cfg(feature = "edge")]
 pub fn notification_from_fields(
     fields: &[(String, String)],
