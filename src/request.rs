@@ -43,6 +43,16 @@ impl UnsignedRequest {
     }
 }
 
+/// Request headers by name. Inserted one by one: `BTreeMap::from` sorts its array
+/// first, which links a sort into the browser build for two headers.
+pub fn headers(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for (name, value) in pairs {
+        map.insert((*name).to_owned(), (*value).to_owned());
+    }
+    map
+}
+
 pub const FORM: &str = "application/x-www-form-urlencoded; charset=UTF-8";
 pub const JSON: &str = "application/json";
 

@@ -13,7 +13,6 @@ use crate::money::Amount;
 use crate::payment::{self, Gateway, Payment, Show};
 use crate::request::{self, Input, UnsignedRequest};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 pub const PATH: &str = "/v1/pay/order";
 pub const TERMINAL_TYPES: [&str; 5] = ["WEB", "APP", "MINIAPP", "WAP", "OTHERS"];
@@ -325,9 +324,9 @@ impl Order {
         Ok(UnsignedRequest {
             method: "POST".into(),
             url: request::endpoint(&config.base_url, PATH)?,
-            headers: BTreeMap::from([
-                ("content-type".into(), request::JSON.into()),
-                (HEADER_CLIENT_ID.into(), config.client_id.clone()),
+            headers: request::headers(&[
+                ("content-type", request::JSON),
+                (HEADER_CLIENT_ID, &config.client_id),
             ]),
             signing_input: body.clone(),
             body,

@@ -13,7 +13,6 @@ use crate::payment::{self, check_image_data_url, Gateway, Payment, Show};
 use crate::request::{self, form_encode, Input, UnsignedRequest};
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 pub const PATH: &str = "/api/pay/create";
 pub const PAY_TYPES: [&str; 3] = ["wechat", "alipay", "onecode"];
@@ -159,7 +158,7 @@ impl Order {
         Ok(UnsignedRequest {
             method: "POST".into(),
             url: request::endpoint(&config.base_url, PATH)?,
-            headers: BTreeMap::from([("content-type".into(), request::FORM.into())]),
+            headers: request::headers(&[("content-type", request::FORM)]),
             body: form_encode(&params),
             signing_input: signing_input(&params),
         })

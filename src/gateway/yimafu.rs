@@ -243,42 +243,37 @@ impl Order {
         Ok(UnsignedRequest {
             method: "POST".into(),
             url: request::endpoint(&config.base_url, PATH)?,
-            headers: BTreeMap::from([("content-type".into(), request::FORM.into())]),
+            headers: request::headers(&[("content-type", request::FORM)]),
             body: form_encode(&params),
-            signing_input: signing_input(&params),
+            signing_input: joined(&params),
         })
     }
 
-    /// Non-empty wire parameters, already in signing order; borrowed where the order has the text.
+    /// Non-empty wire parameters, already in signing order (names in byte order, as
+    /// written here: no sort is linked into the browser build); borrowed where the
+    /// order has the text.
     fn params<'a>(&'a self, app_id: &'a str) -> Vec<(&'static str, Cow<'a, str>)> {
-        let mut p: Vec<(&'static str, Cow<'a, str>)> = Vec::with_capacity(12);
-        p.extend([
-            ("amount", self.amount.fen().to_string().into()),
-            ("app_id", app_id.into()),
-            ("client_ip", self.client_ip.as_str().into()),
-            ("description", self.description.as_str().into()),
-            ("notify_url", self.notify_url.as_str().into()),
-            ("out_trade_no", self.out_trade_no.as_str().into()),
-            ("pay_type", self.pay_type.to_string().into()),
-        ]);
-        let optional: [(&'static str, Option<Cow<'a, str>>); 5] = [
-            ("attach", self.attach.as_deref().map(Cow::from)),
-            ("openid", self.openid.as_deref().map(Cow::from)),
-            ("pay_extra", self.pay_extra.as_deref().map(Cow::from)),
+        let text = |v: Option<&'a String>| v.map(|s| Cow::from(s.as_str()));
+        let all: [(&'static str, Option<Cow<'a, str>>); 12] = [
+            ("amount", Some(self.amount.fen().to_string().into())),
+            ("app_id", Some(app_id.into())),
+            ("attach", text(self.attach.as_ref())),
+            ("client_ip", Some(self.client_ip.as_str().into())),
+            ("description", Some(self.description.as_str().into())),
+            ("notify_url", Some(self.notify_url.as_str().into())),
+            ("openid", text(self.openid.as_ref())),
+            ("out_trade_no", Some(self.out_trade_no.as_str().into())),
+            ("pay_extra", text(self.pay_extra.as_ref())),
+            ("pay_type", Some(self.pay_type.to_string().into())),
             ("split", self.split.map(|s| s.to_string().into())),
             (
                 "time_expire",
                 self.time_expire.map(|t| t.to_string().into()),
             ),
         ];
-        p.extend(
-            optional
-                .into_iter()
-                .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v))),
-        );
-        // Names are unique, so an unstable sort gives the one order (and is smaller).
-        p.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        p
+        all.into_iter()
+            .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
+            .collect()
     }
 }
 
@@ -292,14 +287,25 @@ pub fn signing_input<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String 
         .collect();
     // Equal pairs are identical, so an unstable sort gives the one order.
     kept.sort_unstable();
-    let mut s = String::with_capacity(kept.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
-    for (i, (k, v)) in kept.iter().enumerate() {
+    joined(&kept)
+}
+
+/// `k=v` joined by `&`, in the order given: the signing string of pairs that are
+/// already non-empty, without `sign` and sorted (an order's own [`Order::params`]).
+fn joined<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
+    let mut s = String::with_capacity(
+        pairs
+            .iter()
+            .map(|(k, v)| k.as_ref().len() + v.as_ref().len() + 2)
+            .sum(),
+    );
+    for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
             s.push('&');
         }
-        s.push_str(k);
+        s.push_str(k.as_ref());
         s.push('=');
-        s.push_str(v);
+        s.push_str(v.as_ref());
     }
     s
 }
@@ -376,7 +382,10 @@ fn credential(body: &str) -> Result<json::Value> {
 /// A form reply as the JSON text of the reply it stands for (names in order, the last
 /// of a repeated one, as a map keeps them).
 fn form_reply(body: &str) -> Option<String> {
-    let map: BTreeMap<String, String> = request::form_decode(body.trim())?.into_iter().collect();
+    let mut map = BTreeMap::new();
+    for (k, v) in request::form_decode(body.trim())? {
+        map.insert(k, v);
+    }
     if !map.contains_key("resultCode") {
         return None;
     }
@@ -556,6 +565,29 @@ mod tests {
             base_url: "https://ymf.example".into(),
             app_id: "app_9ba59abbe56e057f20f".into(),
         }
+    }
+
+    /// `params` is written in signing order instead of sorted: every field set, the
+    /// names must already be in byte order and the string the same as sorting gives.
+    #[test]
+    fn params_are_written_in_signing_order() {
+        let order = Order {
+            out_trade_no: "T1".into(),
+            pay_type: 22,
+            description: "d".into(),
+            amount: Amount::from_fen(1).unwrap(),
+            client_ip: "127.0.0.1".into(),
+            notify_url: "https://s.example/n".into(),
+            time_expire: Some(5),
+            attach: Some("a".into()),
+            openid: Some("o".into()),
+            split: Some(1),
+            pay_extra: Some("{}".into()),
+        };
+        let params = order.params("app");
+        assert_eq!(params.len(), 12);
+        assert!(params.windows(2).all(|w| w[0].0 < w[1].0), "{params:?}");
+        assert_eq!(joined(&params), signing_input(&params));
     }
 
     #[test]
