@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 pub struct UnsignedRequest {
     pub method: String,
     pub url: String,
-    pub headers: BTreeMap<String, String>,
+    pub headers: Headers,
     pub body: String,
     pub signing_input: String,
 }
@@ -27,7 +27,7 @@ impl UnsignedRequest {
     pub fn to_json(&self) -> String {
         let mut headers = String::new();
         let mut h = crate::json::ObjectWriter::new(&mut headers);
-        for (name, value) in &self.headers {
+        for (name, value) in self.headers.iter() {
             h.text(name, value);
         }
         h.end();
@@ -43,14 +43,59 @@ impl UnsignedRequest {
     }
 }
 
-/// Request headers by name. Inserted one by one: `BTreeMap::from` sorts its array
-/// first, which links a sort into the browser build for two headers.
-pub fn headers(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    let mut map = BTreeMap::new();
-    for (name, value) in pairs {
-        map.insert((*name).to_owned(), (*value).to_owned());
+/// Request headers by name, in name order, a later value replacing an earlier one:
+/// a map's semantics over a short sorted list. A request has two to five headers,
+/// and `BTreeMap`'s code was most of what they cost the browser build.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Headers(Vec<(String, String)>);
+
+impl Headers {
+    pub fn new(pairs: &[(&str, &str)]) -> Headers {
+        let mut h = Headers::default();
+        for (name, value) in pairs {
+            h.insert(name, value);
+        }
+        h
     }
-    map
+
+    pub fn insert(&mut self, name: &str, value: &str) {
+        match self.0.binary_search_by(|(n, _)| n.as_str().cmp(name)) {
+            Ok(at) => self.0[at].1 = value.to_owned(),
+            Err(at) => self.0.insert(at, (name.to_owned(), value.to_owned())),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()
+            .map(|at| self.0[at].1.as_str())
+    }
+
+    /// In name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+}
+
+/// Written as the map it stands for.
+impl Serialize for Headers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Read from the map it stands for (`signRequest` takes an unsigned request from JS).
+impl<'de> Deserialize<'de> for Headers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Headers, D::Error> {
+        let map = BTreeMap::<String, String>::deserialize(d)?;
+        Ok(Headers(map.into_iter().collect()))
+    }
 }
 
 pub const FORM: &str = "application/x-www-form-urlencoded; charset=UTF-8";
@@ -443,6 +488,23 @@ mod tests {
             "d=%E9%BE%99%E4%BA%95+tea*-._%7E%E8%8C%B6"
         );
         assert_eq!(back[1].1, r#"{"userId":888,"level":3}"#);
+    }
+
+    #[test]
+    fn headers_are_a_map_over_a_sorted_list() {
+        let mut h = Headers::new(&[("x-b", "1"), ("content-type", "t"), ("x-a", "2")]);
+        h.insert("x-b", "3");
+        assert_eq!(h.get("x-b"), Some("3"));
+        assert_eq!(h.get("x-c"), None);
+        let map: BTreeMap<&str, &str> = [("content-type", "t"), ("x-a", "2"), ("x-b", "3")].into();
+        assert_eq!(
+            h.iter().collect::<Vec<_>>(),
+            map.clone().into_iter().collect::<Vec<_>>()
+        );
+        // Written and read as the map it stands for.
+        let text = serde_json::to_string(&h).unwrap();
+        assert_eq!(text, serde_json::to_string(&map).unwrap());
+        assert_eq!(serde_json::from_str::<Headers>(&text).unwrap(), h);
     }
 
     #[test]

@@ -131,7 +131,7 @@ pub struct SignOptions {
 pub struct SignedRequest {
     pub method: String,
     pub url: String,
-    pub headers: BTreeMap<String, String>,
+    pub headers: crate::request::Headers,
     pub body: String,
     pub signature: String,
 }
@@ -385,9 +385,9 @@ impl Signing for gatepay::Gatepay {
         gatepay::check_nonce(&nonce)?;
         let signature = sign_gatepay(&ts, &nonce, body, secret);
         let headers = &mut unsigned.headers;
-        headers.insert(gatepay::HEADER_TIMESTAMP.into(), ts);
-        headers.insert(gatepay::HEADER_NONCE.into(), nonce);
-        headers.insert(gatepay::HEADER_SIGNATURE.into(), signature.clone());
+        headers.insert(gatepay::HEADER_TIMESTAMP, &ts);
+        headers.insert(gatepay::HEADER_NONCE, &nonce);
+        headers.insert(gatepay::HEADER_SIGNATURE, &signature);
         Ok(SignedRequest {
             method: unsigned.method,
             url: unsigned.url,
@@ -598,8 +598,11 @@ mod tests {
             &opts,
         )
         .unwrap();
-        assert_eq!(signed.headers[gatepay::HEADER_SIGNATURE], "7f7cb77c7c2bbb52fe96852560a0aa61e41dc71bd4c2f976450ef0ab435103710cec203325a5b629a5674e60281d60377d3c07aa5d25b6a2dc7b294837499196");
-        assert_eq!(signed.headers[gatepay::HEADER_TIMESTAMP], "1672905655498");
+        assert_eq!(signed.headers.get(gatepay::HEADER_SIGNATURE).unwrap(), "7f7cb77c7c2bbb52fe96852560a0aa61e41dc71bd4c2f976450ef0ab435103710cec203325a5b629a5674e60281d60377d3c07aa5d25b6a2dc7b294837499196");
+        assert_eq!(
+            signed.headers.get(gatepay::HEADER_TIMESTAMP),
+            Some("1672905655498")
+        );
         assert_eq!(signed.body, req.body);
         let bad = SignOptions {
             timestamp: Some(now),

@@ -324,7 +324,7 @@ impl Order {
         Ok(UnsignedRequest {
             method: "POST".into(),
             url: request::endpoint(&config.base_url, PATH)?,
-            headers: request::headers(&[
+            headers: request::Headers::new(&[
                 ("content-type", request::JSON),
                 (HEADER_CLIENT_ID, &config.client_id),
             ]),
@@ -597,7 +597,7 @@ mod tests {
         );
         assert_eq!(req.signing_input, req.body);
         assert_eq!(req.url, "https://openplatform.gateapi.io/v1/pay/order");
-        assert_eq!(req.headers[HEADER_CLIENT_ID], "cid");
+        assert_eq!(req.headers.get(HEADER_CLIENT_ID), Some("cid"));
         assert_eq!(signing_payload("1", "n", "{}"), "1\nn\n{}\n");
     }
 

@@ -158,7 +158,7 @@ impl Order {
         Ok(UnsignedRequest {
             method: "POST".into(),
             url: request::endpoint(&config.base_url, PATH)?,
-            headers: request::headers(&[("content-type", request::FORM)]),
+            headers: request::Headers::new(&[("content-type", request::FORM)]),
             body: form_encode(&params),
             signing_input: signing_input(&params),
         })
@@ -434,7 +434,7 @@ mod tests {
             req.body,
             "appkey=ak_5cbadd67774f8&product_id=1024&out_order_id=SO20190420001&product_num=2&pay_type=alipay&custom=uid%3D42%3Bmail%3Da%40b.cn"
         );
-        assert_eq!(req.headers["content-type"], request::FORM);
+        assert_eq!(req.headers.get("content-type"), Some(request::FORM));
     }
 
     #[test]

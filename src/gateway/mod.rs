@@ -290,7 +290,7 @@ mod echo_tests {
         ) {
             let unsigned = UnsignedRequest {
                 method: s[0].clone(), url: s[1].clone(), body: s[2].clone(), signing_input: s[3].clone(),
-                headers: [(s[0].clone(), s[1].clone()), ("content-type".into(), s[3].clone())].into(),
+                headers: crate::request::Headers::new(&[(&s[0], &s[1]), ("content-type", &s[3])]),
             };
             proptest::prop_assert_eq!(unsigned.to_json(), serde_json::to_string(&unsigned).unwrap());
             let io = serde_json::json!({"productId": n, "productNum": n, "payType": "alipay", "outOrderId": "SO-1", "custom": s[1]});

@@ -14,7 +14,6 @@ use crate::payment::{self, Gateway, Payment, Show};
 use crate::request::{self, form_encode, Input, UnsignedRequest};
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 pub const PATH: &str = "/v1/transactions/order.html";
 
@@ -243,7 +242,7 @@ impl Order {
         Ok(UnsignedRequest {
             method: "POST".into(),
             url: request::endpoint(&config.base_url, PATH)?,
-            headers: request::headers(&[("content-type", request::FORM)]),
+            headers: request::Headers::new(&[("content-type", request::FORM)]),
             body: form_encode(&params),
             signing_input: joined(&params),
         })
@@ -379,43 +378,36 @@ fn credential(body: &str) -> Result<json::Value> {
     }
 }
 
-/// A form reply as the JSON text of the reply it stands for (names in order, the last
-/// of a repeated one, as a map keeps them).
+/// A form reply as the JSON text of the reply it stands for (a repeated name keeps
+/// its last value, as a map keeps it; the text is only read back, so order is free).
 fn form_reply(body: &str) -> Option<String> {
-    let mut map = BTreeMap::new();
+    let mut fields: Vec<(String, String)> = Vec::new();
     for (k, v) in request::form_decode(body.trim())? {
-        map.insert(k, v);
+        fields.retain(|(n, _)| *n != k);
+        fields.push((k, v));
     }
-    if !map.contains_key("resultCode") {
-        return None;
+    let get = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+    get("resultCode")?;
+    let mut out = String::new();
+    let mut w = json::ObjectWriter::new(&mut out);
+    for (k, v) in &fields {
+        w.text(k, v);
     }
     // Data either arrives as one JSON field or spread over the top level.
-    let mut data = None;
-    if !map.contains_key("Data") {
-        let mut inner = String::new();
-        let mut w = json::ObjectWriter::new(&mut inner);
+    if get("Data").is_none() {
+        let mut data = String::new();
+        let mut d = json::ObjectWriter::new(&mut data);
         let mut any = false;
         for k in ["body", "channel", "out_trade_no", "trade_no"] {
-            if let Some(v) = map.get(k) {
-                w.text(k, v);
+            if let Some(v) = get(k) {
+                d.text(k, v);
                 any = true;
             }
         }
-        w.end();
-        data = any.then_some(inner);
-    }
-    let mut out = String::new();
-    let mut w = json::ObjectWriter::new(&mut out);
-    for (k, v) in &map {
-        // `Data` goes where a map would have put it: before the first name after it.
-        if let Some(d) = data.as_deref().filter(|_| k.as_str() > "Data") {
-            w.raw("Data", d);
-            data = None;
+        d.end();
+        if any {
+            w.raw("Data", &data);
         }
-        w.text(k, v);
-    }
-    if let Some(d) = data.as_deref() {
-        w.raw("Data", d);
     }
     w.end();
     Some(out)
