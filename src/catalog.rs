@@ -304,7 +304,7 @@ impl Quote {
             .text("sku", &self.sku)
             .text("gateway", self.gateway.as_str())
             .text("payType", &self.pay_type)
-            .raw("quantity", &self.quantity.to_string())
+            .number("quantity", self.quantity)
             .text("amount", &self.amount.to_string())
             .text("currency", &self.currency)
             .end();

@@ -150,18 +150,23 @@ impl Value {
         match self {
             Value::Array(items) => Value::Array(items.into_iter().map(Value::canonical).collect()),
             Value::Object(members) => {
-                let mut sorted: Vec<(String, Value)> = Vec::with_capacity(members.len());
+                let mut sorted = Vec::with_capacity(members.len());
                 for (k, v) in members {
-                    // Insertion keeps the order; a repeated name replaces what it had.
-                    match sorted.binary_search_by(|(n, _)| n.as_str().cmp(&k)) {
-                        Ok(at) => sorted[at].1 = v.canonical(),
-                        Err(at) => sorted.insert(at, (k, v.canonical())),
-                    }
+                    put_sorted(&mut sorted, k, v.canonical());
                 }
                 Value::Object(sorted)
             }
             v => v,
         }
+    }
+}
+
+/// A map's insert over a list kept in name order: a repeated name replaces the value
+/// it had. Canonical objects and request headers are both such lists.
+pub(crate) fn put_sorted<V>(sorted: &mut Vec<(String, V)>, name: String, value: V) {
+    match sorted.binary_search_by(|(n, _)| n.as_str().cmp(&name)) {
+        Ok(at) => sorted[at].1 = value,
+        Err(at) => sorted.insert(at, (name, value)),
     }
 }
 
@@ -234,7 +239,7 @@ impl<'a> ObjectWriter<'a> {
     /// `null` for `None`.
     pub fn number_or_null(&mut self, name: &str, value: Option<u64>) -> &mut Self {
         match value {
-            Some(n) => self.raw(name, &n.to_string()),
+            Some(n) => self.number(name, n),
             None => self.raw(name, "null"),
         }
     }

@@ -59,10 +59,7 @@ impl Headers {
     }
 
     pub fn insert(&mut self, name: &str, value: &str) {
-        match self.0.binary_search_by(|(n, _)| n.as_str().cmp(name)) {
-            Ok(at) => self.0[at].1 = value.to_owned(),
-            Err(at) => self.0.insert(at, (name.to_owned(), value.to_owned())),
-        }
+        crate::json::put_sorted(&mut self.0, name.to_owned(), value.to_owned());
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -366,12 +363,14 @@ impl<'a> Input<'a> {
 
     /// A text field; numbers are taken as their decimal text. Absent or null → `None`.
     pub fn text(&self, key: &str) -> Result<Option<String>> {
-        match self.present(key) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(Value::Number(n)) if n.integer_text().is_some() => Ok(n.integer_text()),
-            Some(_) => Err(CheckoutError::invalid(key, "must be text", "必须是字符串")),
-        }
+        let text = match self.present(key) {
+            None => return Ok(None),
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => n.integer_text(),
+            Some(_) => None,
+        };
+        text.map(Some)
+            .ok_or_else(|| CheckoutError::invalid(key, "must be text", "必须是字符串"))
     }
 
     /// A text field that must be present and non-empty.

@@ -94,16 +94,12 @@ impl Order {
             .text("goodsName", &self.goods.goods_name)
             .text_if("goodsDetail", self.goods.goods_detail.as_deref())
             .end();
-        let full = self.order_amount.to_string();
         let mut out = String::with_capacity(192 + goods.len());
         let mut w = json::ObjectWriter::new(&mut out);
         w.text("merchantTradeNo", &self.merchant_trade_no)
             .raw("env", &env)
             .text("currency", &self.currency)
-            .text(
-                "orderAmount",
-                full.trim_end_matches('0').trim_end_matches('.'),
-            )
+            .text("orderAmount", &shortest(&self.order_amount))
             .raw("goods", &goods);
         if let Some(t) = self.order_expire_time {
             w.number("orderExpireTime", t);
@@ -132,13 +128,19 @@ impl Order {
 }
 
 /// GatePay writes amounts as given ("1.21", "1.2", "5"); the shortest exact form is sent.
+fn shortest(a: &Amount) -> String {
+    let mut text = a.to_string();
+    let kept = text.trim_end_matches('0').trim_end_matches('.').len();
+    text.truncate(kept);
+    text
+}
+
+/// [`shortest`] for serde (the struct's own serialisation, which [`Order::to_json`] matches).
 fn shortest_decimal<S: serde::Serializer>(
     a: &Amount,
     s: S,
 ) -> std::result::Result<S::Ok, S::Error> {
-    let full = a.to_string();
-    let short = full.trim_end_matches('0').trim_end_matches('.');
-    s.serialize_str(short)
+    s.serialize_str(&shortest(a))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

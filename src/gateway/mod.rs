@@ -70,11 +70,10 @@ impl PricedChoice<'_> {
         // Fields in name order, as a JSON object map wrote them (and the notifications echo);
         // written here, so the validator entry carries no serde_json writer.
         let mut out = String::with_capacity(24 + self.sku.len());
-        out.push_str("{\"qty\":");
-        out.push_str(&self.quantity.to_string());
-        out.push_str(",\"sku\":");
-        crate::json::write_str(&mut out, self.sku);
-        out.push('}');
+        crate::json::ObjectWriter::new(&mut out)
+            .number("qty", self.quantity)
+            .text("sku", self.sku)
+            .end();
         out
     }
 }
