@@ -64,7 +64,7 @@ export function createCheckout({
   const wasmReady = () => qr;
   // A validator that failed to load (a dropped connection) is tried again on the next call.
   const loadValidator = () =>
-    (validator ??= load('./validator/qrcheckout.js', validatorWasm).then(
+    (validator ??= load('./validator.js', validatorWasm).then(
       (m) => (validatorLoaded = m),
       (e) => {
         validator = undefined;

@@ -7,6 +7,7 @@
 //! texts are refused where it refuses them and called cut short where it does, and
 //! strings are escaped as it escapes them: the property tests below hold each to it.
 
+use crate::error::{cat, CheckoutError, Code};
 use std::borrow::Cow;
 
 /// A JSON value. Objects keep their members as written; a repeated name reads as its
@@ -301,6 +302,23 @@ impl SyntaxError {
         s.push_str(&self.at.to_string());
         s
     }
+}
+
+/// An argument handed over as JSON text (`None`: JS could not write it, e.g. a
+/// cycle or a BigInt), read into a [`Value`]; every error names the argument.
+pub fn argument(text: Option<&str>, what: &str, code: Code) -> crate::Result<Value> {
+    let text = text.ok_or_else(|| bad_argument(what, code, "cannot be written as JSON"))?;
+    parse(text).map_err(|e| bad_argument(what, code, &e.describe()))
+}
+
+/// `catalog: not JSON: …`, with the argument as the field.
+pub fn bad_argument(what: &str, code: Code, why: &str) -> CheckoutError {
+    CheckoutError::new(
+        code,
+        cat(&[what, ": ", why]),
+        cat(&[what, " 格式错误：", why]),
+    )
+    .field(what)
 }
 
 /// Deeper than this is refused rather than recursed into (serde_json's own limit,

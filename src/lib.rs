@@ -16,8 +16,8 @@
 //! | [`qr`] | QR encoding and the SVG / PNG / matrix renderers |
 //! | `signing` | feature `edge` only: signatures and callback verification |
 //! | `checkout` | feature `edge` only: catalog pricing, merchant order ids, order states |
-//! | `js` | wasm32 only: the thin wasm-bindgen layer (browser and worker builds) |
-//! | `abi` | wasm32, QR-only entry: plain exports for the hand-written `pkg/qr.js` |
+//! | `js` | wasm32, feature `bindgen`: the thin wasm-bindgen layer (the worker build, the wasm test suites) |
+//! | `abi` | wasm32 without `bindgen`: the browser entries' plain exports for the hand-written glue in `pkg/` |
 //!
 //! The browser build (default features) cannot contain signing code: `signing`
 //! and the hash crates it uses exist only with `--features edge`.
@@ -73,13 +73,13 @@ pub mod request;
 pub mod signing;
 pub mod slot;
 
-/// The wasm-bindgen exports (public so the wasm test suites can call them).
-#[cfg(all(target_arch = "wasm32", feature = "validator"))]
+/// The wasm-bindgen exports of the worker build (public so the wasm test suites can call them).
+#[cfg(all(target_arch = "wasm32", feature = "bindgen"))]
 #[doc(hidden)]
 pub mod js;
 
-/// The QR-only entry's plain wasm exports (no wasm-bindgen: see the module).
-#[cfg(all(target_arch = "wasm32", feature = "qr", not(feature = "core")))]
+/// The browser entries' plain wasm exports (no wasm-bindgen: see the module).
+#[cfg(all(target_arch = "wasm32", not(feature = "bindgen")))]
 #[doc(hidden)]
 pub mod abi;
 

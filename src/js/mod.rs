@@ -9,21 +9,14 @@ pub mod qr;
 #[cfg(feature = "edge")]
 pub mod worker;
 
-use crate::error::{cat, CheckoutError, Code};
-use crate::json;
+use crate::error::{CheckoutError, Code};
+use crate::json::{self, bad_argument};
 use crate::payment::Gateway;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 pub type JsResult<T> = Result<T, JsValue>;
-
-/// The browser builds use Talc instead of the default dlmalloc: 2.6 KB gzip off each
-/// entry, encoding as fast. The worker keeps dlmalloc: with Talc its checkout path
-/// measured 25 % slower (bench/README.md).
-#[cfg(not(feature = "edge"))]
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// The one way a Rust error becomes a JS `Error`: `name` is `CheckoutError`, and
 /// `code`, `field`, `messageZh`, `gatewayCode` are own properties.
@@ -70,9 +63,7 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue, what: &str, code: Code) -> J
 /// JS value → the plain tree the core's readers take ([`crate::json`]): what the
 /// validator entry reads its arguments with, so it carries no serde code.
 pub fn read_js(value: JsValue, what: &str, code: Code) -> JsResult<json::Value> {
-    json::parse(&js_text(&value, what, code)?)
-        .map_err(|e| bad_argument(what, code, &e.describe()))
-        .js()
+    json::argument(Some(&js_text(&value, what, code)?), what, code).js()
 }
 
 /// `JSON.stringify(value)`; `undefined` (and anything JSON cannot write, like a function) reads as null.
@@ -89,15 +80,6 @@ pub fn from_json<T: DeserializeOwned>(text: &str, what: &str, code: Code) -> JsR
     serde_json::from_str(text)
         .map_err(|e| bad_argument(what, code, &e.to_string()))
         .js()
-}
-
-fn bad_argument(what: &str, code: Code, why: &str) -> CheckoutError {
-    CheckoutError::new(
-        code,
-        cat(&[what, ": ", why]),
-        cat(&[what, " 格式错误：", why]),
-    )
-    .field(what)
 }
 
 /// Rust → plain JS objects (maps as objects, integers as numbers), as JSON text

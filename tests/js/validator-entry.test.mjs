@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as full from '../../pkg/browser.js';
-import * as validator from '../../pkg/validator/qrcheckout.js';
+import * as validator from '../../pkg/validator.js';
 import catalog from '../../worker/catalog.js';
 
 const root = new URL('../../', import.meta.url);
@@ -82,6 +82,11 @@ test('a quote from the validator entry is priced from the catalog, whatever the 
   assert.deepEqual(q, { sku: 'longjing-250g', gateway: 'yimafu', payType: '30', quantity: 3, amount: '89.70', currency: 'CNY' });
 });
 
-test('the validator entry exports validateChoice and its loaders, nothing else', () => {
-  assert.deepEqual(Object.keys(validator).sort(), ['default', 'initSync', 'validateChoice']);
+test('the validator entry exports validateChoice and its loaders, its wasm validate_choice alone', () => {
+  // validator.js is internal (checkout.js loads it); its two helpers serve the full entry's glue.
+  assert.deepEqual(Object.keys(validator).sort(), ['default', 'initSync', 'putJson', 'validateChoice', 'validateChoiceOn']);
+  const calls = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(new URL('pkg/validator/qrcheckout_bg.wasm', root))))
+    .map((e) => e.name)
+    .filter((n) => !['memory', 'qc_alloc', 'qc_free', 'qc_out_ptr', 'qc_out_len', 'qc_done'].includes(n));
+  assert.deepEqual(calls, ['qc_validate_choice']);
 });
