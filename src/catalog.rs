@@ -3,7 +3,7 @@
 //! page checks the same choice by the same rules before anything is sent
 //! ([`preview`]) — the page's price is never trusted, only shown.
 
-use crate::error::{cat, CheckoutError, Code, Result};
+use crate::error::{cat, decimal, CheckoutError, Code, Result};
 use crate::gateway::{facts_of, preview_check, Facts, PricedChoice};
 use crate::json::{self, Value};
 use crate::money::Amount;
@@ -51,7 +51,7 @@ pub fn read_products(v: &Value) -> Result<Vec<Product>> {
             "必须是商品数组",
         ));
     };
-    let at = |i: usize| cat(&["catalog[", &i.to_string(), "]"]);
+    let at = |i: usize| cat(&["catalog[", &decimal(i as u64), "]"]);
     items
         .iter()
         .enumerate()
@@ -74,7 +74,8 @@ fn read_product(v: &Value) -> Result<Product> {
             .iter()
             .enumerate()
             .map(|(i, o)| {
-                read_offer(o).map_err(|e| in_catalog(&cat(&["offers[", &i.to_string(), "]"]), e))
+                read_offer(o)
+                    .map_err(|e| in_catalog(&cat(&["offers[", &decimal(i as u64), "]"]), e))
             })
             .collect::<Result<_>>()?,
     })
@@ -139,8 +140,11 @@ impl Choice {
         let bad_quantity = || {
             CheckoutError::new(
                 Code::InvalidQuantity,
-                format!("quantity must be a whole number from 1 to {MAX_QUANTITY}"),
-                format!("数量必须是 1 到 {MAX_QUANTITY} 之间的整数"),
+                cat(&[
+                    "quantity must be a whole number from 1 to ",
+                    &decimal(MAX_QUANTITY),
+                ]),
+                cat(&["数量必须是 1 到 ", &decimal(MAX_QUANTITY), " 之间的整数"]),
             )
             .field("quantity")
         };
@@ -179,8 +183,13 @@ impl Choice {
             if value.is_some() && !facts.buyer_fields.contains(&name) {
                 return Err(CheckoutError::new(
                     Code::UnsupportedField,
-                    format!("{name}: {} does not take this field", facts.gateway),
-                    format!("{name}：{} 不支持此参数", facts.gateway),
+                    cat(&[
+                        name,
+                        ": ",
+                        facts.gateway.as_str(),
+                        " does not take this field",
+                    ]),
+                    cat(&[name, "：", facts.gateway.as_str(), " 不支持此参数"]),
                 )
                 .field(name));
             }
@@ -305,7 +314,7 @@ impl Quote {
             .text("gateway", self.gateway.as_str())
             .text("payType", &self.pay_type)
             .number("quantity", self.quantity)
-            .text("amount", &self.amount.to_string())
+            .text("amount", &self.amount.to_text())
             .text("currency", &self.currency)
             .end();
         out

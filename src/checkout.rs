@@ -319,7 +319,7 @@ fn payment_of(order: &OrderRecord, http_status: u16, body: &str) -> Result<Payme
 /// with its payment, in one step.
 pub fn settle(order: &OrderRecord, http_status: u16, body: &str) -> Result<OrderRecord> {
     let payment = serde_json::to_value(payment_of(order, http_status, body)?)
-        .map_err(CheckoutError::internal)?;
+        .map_err(|e| CheckoutError::internal(&e.to_string()))?;
     Ok(open(order, payment))
 }
 

@@ -7,7 +7,7 @@
 //! texts are refused where it refuses them and called cut short where it does, and
 //! strings are escaped as it escapes them: the property tests below hold each to it.
 
-use crate::error::{cat, CheckoutError, Code};
+use crate::error::{cat, decimal, CheckoutError, Code};
 use std::borrow::Cow;
 
 /// A JSON value. Objects keep their members as written; a repeated name reads as its
@@ -47,8 +47,8 @@ impl Number {
     /// Its decimal text when it is a whole number (`None` for `Float`).
     pub fn integer_text(&self) -> Option<String> {
         match self {
-            Number::UInt(n) => Some(n.to_string()),
-            Number::NegInt(n) => Some(n.to_string()),
+            Number::UInt(n) => Some(decimal(*n)),
+            Number::NegInt(n) => Some(cat(&["-", &decimal(n.unsigned_abs())])),
             Number::Float(_) => None,
         }
     }
@@ -254,7 +254,7 @@ impl<'a> ObjectWriter<'a> {
     }
 
     pub fn number(&mut self, name: &str, value: u64) -> &mut Self {
-        self.raw(name, &value.to_string())
+        self.raw(name, &decimal(value))
     }
 
     pub fn texts(&mut self, name: &str, values: &[String]) -> &mut Self {
@@ -299,7 +299,7 @@ impl SyntaxError {
         let mut s = String::from("not JSON: expected ");
         s.push_str(self.expected);
         s.push_str(" at byte ");
-        s.push_str(&self.at.to_string());
+        s.push_str(&decimal(self.at as u64));
         s
     }
 }

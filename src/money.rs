@@ -2,7 +2,7 @@
 //! the order currency's unit): it is parsed from decimal text digit by digit and
 //! never passes through a float.
 
-use crate::error::{CheckoutError, Code, Result};
+use crate::error::{cat, decimal, CheckoutError, Code, Result};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -87,15 +87,23 @@ impl Amount {
 fn amount_error(why: &str, why_zh: &str) -> CheckoutError {
     CheckoutError::new(
         Code::InvalidAmount,
-        format!("amount {why}"),
-        format!("金额{why_zh}"),
+        cat(&["amount ", why]),
+        cat(&["金额", why_zh]),
     )
 }
 
-/// Always two decimals: `121` fen → `"1.21"`, `100` → `"1.00"`.
+impl Amount {
+    /// Always two decimals: `121` fen → `"1.21"`, `100` → `"1.00"`.
+    pub fn to_text(&self) -> String {
+        let cents = self.fen % 100;
+        let zero = if cents < 10 { "0" } else { "" };
+        cat(&[&decimal(self.fen / 100), ".", zero, &decimal(cents)])
+    }
+}
+
 impl fmt::Display for Amount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02}", self.fen / 100, self.fen % 100)
+        f.write_str(&self.to_text())
     }
 }
 
@@ -203,6 +211,17 @@ mod tests {
     }
 
     proptest! {
+        /// Written without `fmt`, held to what `fmt` writes.
+        #[test]
+        fn texts_match_fmt(n in any::<u64>(), fen in 0u64..=MAX_FEN) {
+            prop_assert_eq!(crate::error::decimal(n), n.to_string());
+            for edge in [0, 9, 10, 99, 100, u64::MAX] {
+                prop_assert_eq!(crate::error::decimal(edge), edge.to_string());
+            }
+            let a = Amount::from_fen(fen).unwrap();
+            prop_assert_eq!(a.to_text(), format!("{}.{:02}", fen / 100, fen % 100));
+        }
+
         #[test]
         fn fen_round_trip(fen in 0u64..=MAX_FEN) {
             let a = Amount::from_fen(fen).unwrap();

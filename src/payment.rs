@@ -1,7 +1,7 @@
 //! The gateway-neutral results: [`Payment`] (what the page must show after an
 //! order is created) and [`Notification`] (what the gateway says happened).
 
-use crate::error::{CheckoutError, Code, Result};
+use crate::error::{cat, decimal, CheckoutError, Code, Result};
 use crate::json;
 use crate::money::Amount;
 pub use crate::slot::{check_image_data_url, qr_source_of_fields, QrSource};
@@ -145,7 +145,7 @@ impl Payment {
             .raw("show", &show)
             .text_or_null("merchantOrderId", self.merchant_order_id.as_deref())
             .text_or_null("gatewayOrderId", self.gateway_order_id.as_deref())
-            .text_or_null("amount", self.amount.map(|a| a.to_string()).as_deref())
+            .text_or_null("amount", self.amount.map(|a| a.to_text()).as_deref())
             .text_or_null("currency", self.currency.as_deref())
             .number_or_null("expiresAt", self.expires_at)
             .text_or_null("payType", self.pay_type.as_deref())
@@ -294,9 +294,11 @@ impl<'a> Object<'a> {
     pub(crate) fn require_text(&self, key: &str) -> Result<String> {
         match self.text_of(key) {
             Some(s) if !s.is_empty() => Ok(s),
-            _ => Err(CheckoutError::malformed(format!(
-                "`{key}` is missing or not text"
-            ))),
+            _ => Err(CheckoutError::malformed(&[
+                "`",
+                key,
+                "` is missing or not text",
+            ])),
         }
     }
 
@@ -310,22 +312,26 @@ impl<'a> Object<'a> {
             Kind::Number => number_of(raw)
                 .and_then(|n| n.as_u64())
                 .map(Some)
-                .ok_or_else(|| CheckoutError::malformed(format!("`{key}` is not a whole number"))),
+                .ok_or_else(|| CheckoutError::malformed(&["`", key, "` is not a whole number"])),
             Kind::Text => match string_of(raw) {
                 Some(s)
                     if !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit()) =>
                 {
                     s.parse()
                         .map(Some)
-                        .map_err(|_| CheckoutError::malformed(format!("`{key}` is out of range")))
+                        .map_err(|_| CheckoutError::malformed(&["`", key, "` is out of range"]))
                 }
-                _ => Err(CheckoutError::malformed(format!(
-                    "`{key}` is not a timestamp"
-                ))),
+                _ => Err(CheckoutError::malformed(&[
+                    "`",
+                    key,
+                    "` is not a timestamp",
+                ])),
             },
-            _ => Err(CheckoutError::malformed(format!(
-                "`{key}` is not a timestamp"
-            ))),
+            _ => Err(CheckoutError::malformed(&[
+                "`",
+                key,
+                "` is not a timestamp",
+            ])),
         }
     }
 
@@ -335,14 +341,14 @@ impl<'a> Object<'a> {
     where
         'a: 't,
     {
-        let not_object = || CheckoutError::malformed(format!("{what} is not an object"));
+        let not_object = || CheckoutError::malformed(&[what, " is not an object"]);
         match kind(raw) {
             Kind::Object => Object::parse(raw).ok_or_else(not_object),
             Kind::Text => {
                 *holder = string_of(raw).map(Cow::into_owned).unwrap_or_default();
                 let text: &'t String = holder;
                 Object::parse(text).ok_or_else(|| {
-                    CheckoutError::malformed(format!("{what} is a string but not a JSON object"))
+                    CheckoutError::malformed(&[what, " is a string but not a JSON object"])
                 })
             }
             _ => Err(not_object()),
@@ -365,12 +371,16 @@ impl<'a> Object<'a> {
 /// JSON object, or the typed error that explains why not.
 pub(crate) fn read_json_object(status: u16, body: &str) -> Result<Object<'_>> {
     let trimmed = body.trim_start_matches('\u{feff}').trim();
-    if trimmed.is_empty() {
-        return Err(if status >= 500 {
-            CheckoutError::unavailable(None, &format!("HTTP {status} with an empty body"))
+    let http = |what: &str| cat(&["HTTP ", &decimal(status.into()), what]);
+    let failed = |what: String| {
+        if status >= 500 {
+            CheckoutError::unavailable(None, &what)
         } else {
-            CheckoutError::malformed(format!("HTTP {status} with an empty body"))
-        });
+            CheckoutError::malformed(&[&what])
+        }
+    };
+    if trimmed.is_empty() {
+        return Err(failed(http(" with an empty body")));
     }
     if let Some(map) = Object::parse(trimmed) {
         return Ok(map);
@@ -378,24 +388,19 @@ pub(crate) fn read_json_object(status: u16, body: &str) -> Result<Object<'_>> {
     // Not an object: read it whole, as a tree, only to say why.
     let e = match json::parse(trimmed) {
         Ok(_) => {
-            return Err(CheckoutError::malformed(
+            return Err(CheckoutError::malformed(&[
                 "the body is JSON but not an object",
-            ))
+            ]))
         }
         Err(e) => e,
     };
-    let what = if trimmed.starts_with('<') {
-        format!("HTTP {status} returned an HTML page, not JSON")
+    Err(failed(http(if trimmed.starts_with('<') {
+        " returned an HTML page, not JSON"
     } else if e.is_eof(trimmed) {
-        format!("HTTP {status} returned truncated JSON")
+        " returned truncated JSON"
     } else {
-        format!("HTTP {status} returned text that is not JSON")
-    };
-    Err(if status >= 500 {
-        CheckoutError::unavailable(None, &what)
-    } else {
-        CheckoutError::malformed(what)
-    })
+        " returned text that is not JSON"
+    })))
 }
 
 #[cfg(test)]

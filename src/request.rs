@@ -2,7 +2,7 @@
 //! as data, plus the wire encodings (form-urlencoded) the gateways use, and the
 //! liberal reading of the plain-object inputs that come from JS or JSON.
 
-use crate::error::{CheckoutError, Result};
+use crate::error::{cat, decimal, CheckoutError, Result};
 use crate::json::Value;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -241,7 +241,7 @@ impl<'a> Params<'a> {
     pub fn need(&self, name: &str) -> Result<String> {
         self.get(name)
             .map(str::to_owned)
-            .ok_or_else(|| CheckoutError::malformed_notification(format!("`{name}` is missing")))
+            .ok_or_else(|| CheckoutError::malformed_notification(&["`", name, "` is missing"]))
     }
 }
 
@@ -273,8 +273,8 @@ pub fn check_http_url(field: &str, url: &str, max_len: usize) -> Result<()> {
     if url.len() > max_len {
         return Err(CheckoutError::invalid(
             field,
-            &format!("must be at most {max_len} characters"),
-            &format!("长度不能超过 {max_len} 个字符"),
+            &cat(&["must be at most ", &decimal(max_len as u64), " characters"]),
+            &cat(&["长度不能超过 ", &decimal(max_len as u64), " 个字符"]),
         ));
     }
     let rest = url
@@ -328,15 +328,15 @@ pub fn origin_of(url: &str) -> Option<String> {
         return None;
     }
     Some(match port {
-        Some(p) if p != default_port => format!("{scheme}://{host}:{p}"),
-        _ => format!("{scheme}://{host}"),
+        Some(p) if p != default_port => cat(&[&scheme, "://", host, ":", p]),
+        _ => cat(&[&scheme, "://", host]),
     })
 }
 
 /// Joins a configured base URL and an endpoint path, tolerating a trailing slash.
 pub fn endpoint(base_url: &str, path: &str) -> Result<String> {
     check_http_url("baseUrl", base_url, 2048)?;
-    Ok(format!("{}{}", base_url.trim_end_matches('/'), path))
+    Ok(cat(&[base_url.trim_end_matches('/'), path]))
 }
 
 /// A plain object handed in by JS (or JSON), read field by field with typed errors.
@@ -440,8 +440,20 @@ pub fn check_len(field: &str, value: &str, min: usize, max: usize) -> Result<()>
     if n < min || n > max {
         return Err(CheckoutError::invalid(
             field,
-            &format!("must be {min} to {max} characters long"),
-            &format!("长度必须在 {min} 到 {max} 个字符之间"),
+            &cat(&[
+                "must be ",
+                &decimal(min as u64),
+                " to ",
+                &decimal(max as u64),
+                " characters long",
+            ]),
+            &cat(&[
+                "长度必须在 ",
+                &decimal(min as u64),
+                " 到 ",
+                &decimal(max as u64),
+                " 个字符之间",
+            ]),
         ));
     }
     Ok(())

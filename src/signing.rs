@@ -336,7 +336,7 @@ impl Signing for gatepay_io::GatepayIo {
             &n.body
         };
         let fields = request::body_params(source).ok_or_else(|| {
-            CheckoutError::malformed_notification("neither a form nor a JSON body")
+            CheckoutError::malformed_notification(&["neither a form nor a JSON body"])
         })?;
         let given = request::Params(&fields)
             .get("sign")
@@ -455,7 +455,7 @@ impl Signing for yimafu::Yimafu {
         opts: &VerifyOptions,
     ) -> Result<Notification> {
         let fields = request::body_params(&n.body).ok_or_else(|| {
-            CheckoutError::malformed_notification("neither a form nor a JSON body")
+            CheckoutError::malformed_notification(&["neither a form nor a JSON body"])
         })?;
         let given = request::Params(&fields)
             .get("sign")

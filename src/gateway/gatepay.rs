@@ -7,7 +7,7 @@
 //! an object or a JSON string.
 
 use super::{Facts, GatewayModule, PricedChoice, Settings};
-use crate::error::{CheckoutError, Code, Result};
+use crate::error::{cat, decimal, CheckoutError, Code, Result};
 use crate::json;
 use crate::money::Amount;
 use crate::payment::{self, Gateway, Payment, Show};
@@ -129,7 +129,7 @@ impl Order {
 
 /// GatePay writes amounts as given ("1.21", "1.2", "5"); the shortest exact form is sent.
 fn shortest(a: &Amount) -> String {
-    let mut text = a.to_string();
+    let mut text = a.to_text();
     let kept = text.trim_end_matches('0').trim_end_matches('.').len();
     text.truncate(kept);
     text
@@ -307,7 +307,7 @@ impl Order {
             c.amount,
             Goods {
                 goods_name: c.name.to_owned(),
-                goods_detail: Some(format!("{} × {}", c.sku, c.quantity)),
+                goods_detail: Some(cat(&[c.sku, " × ", &decimal(c.quantity)])),
             },
         );
         order.order_expire_time = Some(c.expires_at);
@@ -367,16 +367,16 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
         // Live shape: status decides; code is "000000" or null on success.
         Some(_) => match map.string("status") {
             Some(s) => s == "SUCCESS",
-            None => return Err(CheckoutError::malformed("`status` is not text")),
+            None => return Err(CheckoutError::malformed(&["`status` is not text"])),
         },
         // Seed shape: code is SUCCESS or ERROR.
         None => match code.as_deref() {
             Some("SUCCESS") => true,
             Some(_) => false,
             None => {
-                return Err(CheckoutError::malformed(
+                return Err(CheckoutError::malformed(&[
                     "neither `status` nor `code` is present",
-                ))
+                ]))
             }
         },
     };
@@ -397,7 +397,7 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
     let mut inner = String::new();
     let data = match map.has("data") {
         Some(d) => payment::Object::nested(d, "data", &mut inner)?,
-        None => return Err(CheckoutError::malformed("`data` is missing")),
+        None => return Err(CheckoutError::malformed(&["`data` is missing"])),
     };
     let prepay_id = data.require_text("prepayId")?;
     let terminal = data.text_of("terminalType");
@@ -436,7 +436,7 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
     p.amount = match data.text_of("orderAmount") {
         Some(a) => Some(
             Amount::parse(&a)
-                .map_err(|_| CheckoutError::malformed("`orderAmount` is not an exact amount"))?,
+                .map_err(|_| CheckoutError::malformed(&["`orderAmount` is not an exact amount"]))?,
         ),
         None => None,
     };
@@ -448,33 +448,33 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
 #[cfg(feature = "edge")]
 pub fn parse_notification(body: &str, keep_raw: bool) -> Result<crate::payment::Notification> {
     let map = payment::Object::parse(body)
-        .ok_or_else(|| CheckoutError::malformed_notification("the body is not a JSON object"))?;
+        .ok_or_else(|| CheckoutError::malformed_notification(&["the body is not a JSON object"]))?;
     let field = |k: &str| {
         map.text_of(k)
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| CheckoutError::malformed_notification(format!("`{k}` is missing")))
+            .ok_or_else(|| CheckoutError::malformed_notification(&["`", k, "` is missing"]))
     };
     let status = field("bizStatus")?;
     let biz_id = field("bizId")?;
     let mut inner = String::new();
     let data = map
         .get("data")
-        .ok_or_else(|| CheckoutError::malformed_notification("`data` is missing"))
+        .ok_or_else(|| CheckoutError::malformed_notification(&["`data` is missing"]))
         .and_then(|d| {
             payment::Object::nested(d, "data", &mut inner)
-                .map_err(|e| CheckoutError::malformed_notification(e.message))
+                .map_err(|e| CheckoutError::malformed_notification(&[&e.message]))
         })?;
     let merchant_order_id = data
         .text_of("merchantTradeNo")
         .filter(|s| !s.is_empty())
         .ok_or_else(|| {
-            CheckoutError::malformed_notification("`data.merchantTradeNo` is missing")
+            CheckoutError::malformed_notification(&["`data.merchantTradeNo` is missing"])
         })?;
     let amount = |k: &str| -> Result<Option<Amount>> {
         data.text_of(k)
             .map(|a| {
                 Amount::parse(&a).map_err(|_| {
-                    CheckoutError::malformed_notification(format!("`{k}` is not an exact amount"))
+                    CheckoutError::malformed_notification(&["`", k, "` is not an exact amount"])
                 })
             })
             .transpose()

@@ -7,7 +7,7 @@
 //! `code` 100 = success, 101–112 = the errors listed below.
 
 use super::{Facts, GatewayModule, PricedChoice, Settings};
-use crate::error::{CheckoutError, Code, Result};
+use crate::error::{cat, decimal, CheckoutError, Code, Result};
 use crate::money::Amount;
 use crate::payment::{self, check_image_data_url, Gateway, Payment, Show};
 use crate::request::{self, form_encode, Input, UnsignedRequest};
@@ -52,9 +52,9 @@ fn spec_error(code: Code, gateway_code: u16, field: &str) -> CheckoutError {
         .find(|c| c.0 == gateway_code)
         .copied()
         .unwrap_or((0, "error", "错误"));
-    CheckoutError::new(code, format!("{field}: {en}"), format!("{field}：{zh}"))
+    CheckoutError::new(code, cat(&[field, ": ", en]), cat(&[field, "：", zh]))
         .field(field)
-        .gateway_code(gateway_code.to_string())
+        .gateway_code(decimal(gateway_code.into()))
 }
 
 /// `appkey` comes from [`Config`]; `sign` from the edge.
@@ -169,9 +169,9 @@ impl Order {
     fn params<'a>(&'a self, appkey: &'a str) -> [(&'static str, Cow<'a, str>); 6] {
         [
             ("appkey", appkey.into()),
-            ("product_id", self.product_id.to_string().into()),
+            ("product_id", decimal(self.product_id).into()),
             ("out_order_id", self.out_order_id.as_str().into()),
-            ("product_num", self.product_num.to_string().into()),
+            ("product_num", decimal(self.product_num).into()),
             ("pay_type", self.pay_type.as_str().into()),
             ("custom", self.custom.as_str().into()),
         ]
@@ -234,7 +234,7 @@ pub fn notification_from_fields(
         p.get(k)
             .map(|v| {
                 Amount::parse(v).map_err(|_| {
-                    CheckoutError::malformed_notification(format!("`{k}` is not an exact price"))
+                    CheckoutError::malformed_notification(&["`", k, "` is not an exact price"])
                 })
             })
             .transpose()
@@ -261,7 +261,7 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
         Some(s) => s.parse().ok(),
         None => map.number("code").and_then(|n| n.as_u64()),
     }
-    .ok_or_else(|| CheckoutError::malformed("`code` is missing or not a number"))?;
+    .ok_or_else(|| CheckoutError::malformed(&["`code` is missing or not a number"]))?;
     if code != 100 {
         let msg = map.text_of("msg").unwrap_or_default();
         let known = CODES.iter().find(|c| u64::from(c.0) == code);
@@ -271,15 +271,15 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
             msg
         };
         return Err(if status >= 500 {
-            CheckoutError::unavailable(Some(code.to_string()), &msg)
+            CheckoutError::unavailable(Some(decimal(code)), &msg)
         } else {
-            CheckoutError::rejected(code.to_string(), &msg)
+            CheckoutError::rejected(decimal(code), &msg)
         });
     }
     let mut inner = String::new();
     let data = match map.get("data") {
         Some(d) => payment::Object::nested(d, "data", &mut inner)?,
-        None => return Err(CheckoutError::malformed("`data` is missing")),
+        None => return Err(CheckoutError::malformed(&["`data` is missing"])),
     };
     let link = data
         .text_of("order_url")
@@ -291,15 +291,15 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
         (Some(data_url), link) => Show::QrImage { data_url, link },
         (None, Some(url)) => Show::Qr { content: url },
         (None, None) => {
-            return Err(CheckoutError::malformed(
+            return Err(CheckoutError::malformed(&[
                 "neither a usable order_url nor a safe order_qrcode",
-            ))
+            ]))
         }
     };
     let mut p = Payment::new(Gateway::GatepayIo, show);
     // A repeated `data` or `order_price` leaves the amount ambiguous: refused.
     if map.count("data") > 1 || data.count("order_price") > 1 {
-        return Err(CheckoutError::malformed("`order_price` cannot be read"));
+        return Err(CheckoutError::malformed(&["`order_price` cannot be read"]));
     }
     // `order_price` is a JSON number in the spec's example (1.5): read as the digits
     // the gateway wrote, so no float ever touches the amount.
@@ -315,9 +315,8 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
 }
 
 fn exact_price(text: &str) -> Result<Amount> {
-    Amount::parse(text).map_err(|_| {
-        CheckoutError::malformed(format!("`order_price` {text} is not an exact price"))
-    })
+    Amount::parse(text)
+        .map_err(|_| CheckoutError::malformed(&["`order_price` ", text, " is not an exact price"]))
 }
 
 /// gatepay.io as a [`GatewayModule`].

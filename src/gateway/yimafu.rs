@@ -7,7 +7,7 @@
 //! out_trade_no, trade_no, body, channel } }`; `channel` says how to read `body`.
 
 use super::{Facts, GatewayModule, PricedChoice, Settings};
-use crate::error::{CheckoutError, Result};
+use crate::error::{decimal, CheckoutError, Result};
 use crate::json;
 use crate::money::Amount;
 use crate::payment::{self, Gateway, Payment, Show};
@@ -254,7 +254,7 @@ impl Order {
     fn params<'a>(&'a self, app_id: &'a str) -> Vec<(&'static str, Cow<'a, str>)> {
         let text = |v: Option<&'a String>| v.map(|s| Cow::from(s.as_str()));
         let all: [(&'static str, Option<Cow<'a, str>>); 12] = [
-            ("amount", Some(self.amount.fen().to_string().into())),
+            ("amount", Some(decimal(self.amount.fen()).into())),
             ("app_id", Some(app_id.into())),
             ("attach", text(self.attach.as_ref())),
             ("client_ip", Some(self.client_ip.as_str().into())),
@@ -263,12 +263,9 @@ impl Order {
             ("openid", text(self.openid.as_ref())),
             ("out_trade_no", Some(self.out_trade_no.as_str().into())),
             ("pay_extra", text(self.pay_extra.as_ref())),
-            ("pay_type", Some(self.pay_type.to_string().into())),
-            ("split", self.split.map(|s| s.to_string().into())),
-            (
-                "time_expire",
-                self.time_expire.map(|t| t.to_string().into()),
-            ),
+            ("pay_type", Some(decimal(self.pay_type.into()).into())),
+            ("split", self.split.map(|s| decimal(s.into()).into())),
+            ("time_expire", self.time_expire.map(|t| decimal(t).into())),
         ];
         all.into_iter()
             .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
@@ -326,7 +323,7 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
     };
     let code = map
         .text_of("resultCode")
-        .ok_or_else(|| CheckoutError::malformed("`resultCode` is missing"))?;
+        .ok_or_else(|| CheckoutError::malformed(&["`resultCode` is missing"]))?;
     let message = map.text_of("message").unwrap_or_default();
     match code.as_str() {
         "200" => {}
@@ -337,7 +334,7 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
     let mut inner = String::new();
     let data = match map.get("Data").or_else(|| map.get("data")) {
         Some(d) if !payment::is_null(d) => payment::Object::nested(d, "Data", &mut inner)?,
-        _ => return Err(CheckoutError::malformed("`Data` is missing")),
+        _ => return Err(CheckoutError::malformed(&["`Data` is missing"])),
     };
     let channel = data.require_text("channel")?;
     let body = data.require_text("body")?;
@@ -356,9 +353,11 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
             credential: c,
         }
     } else {
-        return Err(CheckoutError::malformed(format!(
-            "channel `{channel}` with a body that is neither a URL nor a credential"
-        )));
+        return Err(CheckoutError::malformed(&[
+            "channel `",
+            &channel,
+            "` with a body that is neither a URL nor a credential",
+        ]));
     };
     let mut p = Payment::new(Gateway::Yimafu, show);
     p.merchant_order_id = data.text_of("out_trade_no");
@@ -372,9 +371,9 @@ pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
 fn credential(body: &str) -> Result<json::Value> {
     match json::parse(body) {
         Ok(v @ json::Value::Object(_)) => Ok(v.canonical()),
-        _ => Err(CheckoutError::malformed(
+        _ => Err(CheckoutError::malformed(&[
             "the app credential in `body` is not a JSON object",
-        )),
+        ])),
     }
 }
 
@@ -424,7 +423,7 @@ pub fn notification_from_fields(
             .map(|v| {
                 v.parse::<u64>()
                     .map_err(|_| {
-                        CheckoutError::malformed_notification(format!("`{k}` is not whole fen"))
+                        CheckoutError::malformed_notification(&["`", k, "` is not whole fen"])
                     })
                     .and_then(Amount::from_fen)
             })

@@ -91,7 +91,7 @@ pub fn to_js<T: Serialize>(value: &T) -> JsResult<JsValue> {
 /// Rust → JSON text, for exports that hand the text itself to JS.
 pub fn to_json<T: Serialize>(value: &T) -> JsResult<String> {
     serde_json::to_string(value)
-        .map_err(CheckoutError::internal)
+        .map_err(|e| CheckoutError::internal(&e.to_string()))
         .js()
 }
 

@@ -357,7 +357,7 @@ impl JsShop {
         let g = gateway(gateway_name)?;
         let n = IncomingNotification {
             headers: serde_json::from_str(headers_json)
-                .map_err(|e| CheckoutError::malformed_notification(e.to_string()))
+                .map_err(|e| CheckoutError::malformed_notification(&[&e.to_string()]))
                 .js()?,
             body: body.to_owned(),
             query: query.to_owned(),
