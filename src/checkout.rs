@@ -125,13 +125,17 @@ pub fn public_catalog(products: &[Product], merchant: &Merchant) -> Vec<Product>
                 .iter()
                 .filter(|o| merchant.enabled(o.gateway))
                 .map(|o| Offer {
-                    required_fields: o
-                        .pay_types
-                        .iter()
-                        .map(|t| (t, module(o.gateway).required_fields(t)))
-                        .filter(|(_, f)| !f.is_empty())
-                        .map(|(t, f)| (t.clone(), f.iter().map(|f| (*f).to_owned()).collect()))
-                        .collect(),
+                    required_fields: {
+                        let mut by_pay_type = Vec::new();
+                        for t in &o.pay_types {
+                            let fields = module(o.gateway).required_fields(t);
+                            if !fields.is_empty() {
+                                let fields = fields.iter().map(|f| (*f).to_owned()).collect();
+                                crate::json::put_sorted(&mut by_pay_type, t.clone(), fields);
+                            }
+                        }
+                        by_pay_type
+                    },
                     ..o.clone()
                 })
                 .collect(),
@@ -789,9 +793,9 @@ mod tests {
         let public = public_catalog(&catalog(), &merchant());
         let yimafu = &public[0].offers[1];
         assert_eq!(
-            serde_json::to_value(&yimafu.required_fields).unwrap(),
+            serde_json::to_value(yimafu).unwrap()["requiredFields"],
             json!({ "22": ["openid"] }),
-            "only the pay type that needs a field is listed"
+            "only the pay type that needs a field is listed, as an object"
         );
         assert!(public[0].offers[0].required_fields.is_empty());
         assert!(

@@ -183,13 +183,14 @@ fn hex_val(b: u8) -> Option<u8> {
 
 /// Splits `a=1&b=2` into decoded pairs, keeping their order. Empty segments are skipped.
 pub fn form_decode(s: &str) -> Option<Vec<(String, String)>> {
-    s.split('&')
-        .filter(|seg| !seg.is_empty())
-        .map(|seg| {
-            let (k, v) = seg.split_once('=').unwrap_or((seg, ""));
-            Some((percent_decode(k)?, percent_decode(v)?))
-        })
-        .collect()
+    // Plain loops here and in `texts`: collecting into an `Option`/`Result` is
+    // several times the wasm of the loop.
+    let mut pairs = Vec::new();
+    for seg in s.split('&').filter(|seg| !seg.is_empty()) {
+        let (k, v) = seg.split_once('=').unwrap_or((seg, ""));
+        pairs.push((percent_decode(k)?, percent_decode(v)?));
+    }
+    Some(pairs)
 }
 
 /// Parameters of a callback body: a form (the usual case) or a flat JSON object
@@ -425,13 +426,14 @@ impl<'a> Input<'a> {
 /// A list of strings, or `invalid_field` naming `key`.
 pub fn texts(key: &str, v: &Value) -> Result<Vec<String>> {
     let bad = || CheckoutError::invalid(key, "must be a list of text", "必须是字符串数组");
-    match v {
-        Value::Array(items) => items
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned).ok_or_else(bad))
-            .collect(),
-        _ => Err(bad()),
+    let Value::Array(items) = v else {
+        return Err(bad());
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(item.as_str().ok_or_else(bad)?.to_owned());
     }
+    Ok(out)
 }
 
 /// Length in characters (not bytes): the specs count characters.
