@@ -3,8 +3,10 @@
 # the `edge` feature there is no code that could sign, nor anything to sign with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The browser build (wasm32, default features), the validator and QR-only entries, the bare core.
-for args in "--target wasm32-unknown-unknown" "--target wasm32-unknown-unknown --no-default-features --features validator" \
+# The browser entries as the Makefile builds them (full, validator, QR-only), the default wasm build
+# (the wasm test suites'), the bare core.
+for args in "--target wasm32-unknown-unknown --no-default-features --features qr,checkout" "--target wasm32-unknown-unknown" \
+  "--target wasm32-unknown-unknown --no-default-features --features validator" \
   "--target wasm32-unknown-unknown --no-default-features --features qr" "--no-default-features --features core"; do
   tree=$(cargo tree -e normal $args --prefix none)
   for crate in md-5 sha2 hmac subtle digest; do
