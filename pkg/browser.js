@@ -6,7 +6,7 @@
 import { decode, entry, qrFunctions } from './wasm.js';
 import { putJson, validateChoiceOn } from './validator.js';
 
-const full = entry(new URL('./browser/qrcheckout_bg.wasm', import.meta.url), 'qrcheckout');
+const full = entry(new URL('./browser/qrcheckout_bg.wasm', import.meta.url));
 const { init, initSync } = full;
 export { init as default, init, initSync };
 const answer = (f) => JSON.parse(decode(full.call(f)));

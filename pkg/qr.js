@@ -3,7 +3,7 @@
 // and message is in Rust; wasm.js is the glue (the full entry has the same functions over its wasm).
 import { entry, qrFunctions } from './wasm.js';
 
-const qr = entry(new URL('./qr/qrcheckout_bg.wasm', import.meta.url), 'qrcheckout/qr');
+const qr = entry(new URL('./qr/qrcheckout_bg.wasm', import.meta.url));
 const { init, initSync } = qr;
 const { renderQrSvg, renderQrPng, qrMatrix, drawQr, paymentQrSource } = qrFunctions(qr);
 export { init as default, init, initSync, renderQrSvg, renderQrPng, qrMatrix, drawQr, paymentQrSource };

@@ -17,7 +17,7 @@ export function putJson(put, value) {
 export const validateChoiceOn = (e) => (catalog, choice) =>
   JSON.parse(decode(e.call((put, w) => w.qc_validate_choice(...putJson(put, catalog), ...putJson(put, choice), Date.now()))));
 
-const validator = entry(new URL('./validator/qrcheckout_bg.wasm', import.meta.url), 'qrcheckout/validator');
+const validator = entry(new URL('./validator/qrcheckout_bg.wasm', import.meta.url));
 export const { initSync } = validator;
 export default validator.init;
 export const validateChoice = validateChoiceOn(validator);

@@ -14,7 +14,7 @@ export function texts(b, at, n) {
 }
 
 // An entry's `init` / `initSync` (as wasm-bindgen's) and `call(f)`: `f(put, w)` puts texts in and calls w.
-export function entry(url, name) {
+export function entry(url) {
   let w, loading;
   const start = (i) => (w = i.exports);
 
@@ -42,7 +42,7 @@ export function entry(url, name) {
   }
 
   function call(f) {
-    if (!w) throw new Error(`${name}: call init() first`);
+    if (!w) throw new Error('qrcheckout: call init() first (or initSync)');
     const held = [];
     const put = (s) => {
       const b = enc.encode(s);

@@ -18,12 +18,11 @@ pub(crate) fn cat(parts: &[&str]) -> String {
     out
 }
 
-/// A whole number as decimal text (what `to_string` would write, without `fmt`).
-#[cfg(feature = "core")]
-pub(crate) fn decimal(n: u64) -> String {
+/// Writes a whole number as decimal text: what `to_string` writes, without `fmt`
+/// (held to it by a property test in `money.rs`).
+pub(crate) fn push_decimal(out: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
-    let mut n = n;
     loop {
         at -= 1;
         digits[at] = b'0' + (n % 10) as u8;
@@ -32,7 +31,17 @@ pub(crate) fn decimal(n: u64) -> String {
             break;
         }
     }
-    digits[at..].iter().map(|&d| char::from(d)).collect()
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
+/// [`push_decimal`] into a new string.
+#[cfg(feature = "core")]
+pub(crate) fn decimal(n: u64) -> String {
+    let mut out = String::new();
+    push_decimal(&mut out, n);
+    out
 }
 
 /// Stable machine codes. The string form (`as_str`) is the public contract.

@@ -440,22 +440,11 @@ pub fn texts(key: &str, v: &Value) -> Result<Vec<String>> {
 pub fn check_len(field: &str, value: &str, min: usize, max: usize) -> Result<()> {
     let n = value.chars().count();
     if n < min || n > max {
+        let (min, max) = (decimal(min as u64), decimal(max as u64));
         return Err(CheckoutError::invalid(
             field,
-            &cat(&[
-                "must be ",
-                &decimal(min as u64),
-                " to ",
-                &decimal(max as u64),
-                " characters long",
-            ]),
-            &cat(&[
-                "长度必须在 ",
-                &decimal(min as u64),
-                " 到 ",
-                &decimal(max as u64),
-                " 个字符之间",
-            ]),
+            &cat(&["must be ", &min, " to ", &max, " characters long"]),
+            &cat(&["长度必须在 ", &min, " 到 ", &max, " 个字符之间"]),
         ));
     }
     Ok(())

@@ -7,7 +7,7 @@
 
 mod encoder;
 
-use crate::error::{cat, CheckoutError, Code, Result};
+use crate::error::{cat, push_decimal, CheckoutError, Code, Result};
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec;
@@ -284,7 +284,7 @@ pub fn encode(text: &str, options: &QrOptions) -> Result<QrMatrix> {
         // into the QR-only entry for this one message.
         let level = ["L", "M", "Q", "H"][ecc as usize];
         let mut bytes = String::new();
-        push_u32(&mut bytes, text.len() as u32);
+        push_decimal(&mut bytes, text.len() as u64);
         return Err(CheckoutError::new(
             Code::QrTooLong,
             cat(&[&bytes, " bytes do not fit in any QR code at level ", level]),
@@ -324,22 +324,6 @@ pub fn module_pixels(matrix: &QrMatrix, options: &QrOptions) -> u32 {
     }
 }
 
-fn push_u32(out: &mut String, mut n: u32) {
-    let mut buf = [0u8; 10];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &b in &buf[i..] {
-        out.push(b as char);
-    }
-}
-
 fn push_escaped(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
@@ -364,13 +348,13 @@ pub fn svg_of(m: &QrMatrix, options: &QrOptions) -> String {
     let px = options.width.unwrap_or(options.module_size * m.size);
     let mut s = String::with_capacity(320 + m.modules.len() * 3);
     s.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 "#);
-    push_u32(&mut s, m.size);
+    push_decimal(&mut s, m.size.into());
     s.push(' ');
-    push_u32(&mut s, m.size);
+    push_decimal(&mut s, m.size.into());
     s.push_str(r#"" width=""#);
-    push_u32(&mut s, px);
+    push_decimal(&mut s, px.into());
     s.push_str(r#"" height=""#);
-    push_u32(&mut s, px);
+    push_decimal(&mut s, px.into());
     s.push_str(r#"" shape-rendering="crispEdges" role="img""#);
     if let Some(t) = &options.title {
         s.push_str(r#" aria-label=""#);
@@ -388,13 +372,13 @@ pub fn svg_of(m: &QrMatrix, options: &QrOptions) -> String {
     s.push_str(r#"" d=""#);
     for (y, x, len) in m.dark_runs() {
         s.push('M');
-        push_u32(&mut s, x);
+        push_decimal(&mut s, x.into());
         s.push(' ');
-        push_u32(&mut s, y);
+        push_decimal(&mut s, y.into());
         s.push('h');
-        push_u32(&mut s, len);
+        push_decimal(&mut s, len.into());
         s.push_str("v1h-");
-        push_u32(&mut s, len);
+        push_decimal(&mut s, len.into());
         s.push('z');
     }
     s.push_str(r#""/></svg>"#);

@@ -8,21 +8,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as full from '../../pkg/browser.js';
 import * as worker from '../../pkg/worker.js';
+import { outcome } from './flows.mjs';
 
 const root = new URL('../../', import.meta.url);
 const exports = full.initSync({ module: readFileSync(new URL('pkg/browser/qrcheckout_bg.wasm', root)) });
 worker.init(readFileSync(new URL('pkg/worker/qrcheckout_bg.wasm', root)));
 
-/** The value, or the error as the fields a caller reads. */
-const outcome = (f) => {
-  try {
-    return { value: f() };
-  } catch (e) {
-    assert.ok(e instanceof Error, 'errors are Error objects');
-    const { name, code, field, message, messageZh, gatewayCode } = e;
-    return { error: { name, code, field, message, messageZh, gatewayCode } };
-  }
-};
 const label = (v) => {
   try {
     return JSON.stringify(v);

@@ -1,6 +1,18 @@
-// A purchase as the suites need it over and over: create the order on a worker,
-// then pay it on the sandbox, which delivers the signed notification.
+// What the suites need over and over: a purchase (create the order on a worker, then pay it
+// on the sandbox, which delivers the signed notification), and a call's outcome to compare.
 import assert from 'node:assert/strict';
+
+/** The value (bytes as a plain array), or the error as the fields a caller reads. */
+export function outcome(f) {
+  try {
+    const v = f();
+    return v instanceof Uint8Array ? { bytes: [...v] } : { value: v };
+  } catch (e) {
+    assert.ok(e instanceof Error, 'errors are Error objects');
+    const { name, code, field, message, messageZh, gatewayCode } = e;
+    return { error: { name, code, field, message, messageZh, gatewayCode } };
+  }
+}
 
 /**
  * `POST {base}/checkout` with `order`, then the sandbox pays it; asserts both went

@@ -6,22 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as full from '../../pkg/browser.js';
 import * as qr from '../../pkg/qr.js';
+import { outcome } from './flows.mjs';
 
 const root = new URL('../../', import.meta.url);
 full.initSync({ module: readFileSync(new URL('pkg/browser/qrcheckout_bg.wasm', root)) });
 const qrExports = qr.initSync({ module: readFileSync(new URL('pkg/qr/qrcheckout_bg.wasm', root)) });
 
-/** The value, or the error as the fields a caller reads. */
-const outcome = (f) => {
-  try {
-    const v = f();
-    return v instanceof Uint8Array ? { bytes: [...v] } : { value: v };
-  } catch (e) {
-    assert.ok(e instanceof Error, 'errors are Error objects');
-    const { name, code, field, message, messageZh, gatewayCode } = e;
-    return { error: { name, code, field, message, messageZh, gatewayCode } };
-  }
-};
 const same = (what, f) => {
   const a = outcome(() => f(full));
   const b = outcome(() => f(qr));

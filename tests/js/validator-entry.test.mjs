@@ -7,21 +7,11 @@ import { readFileSync } from 'node:fs';
 import * as full from '../../pkg/browser.js';
 import * as validator from '../../pkg/validator.js';
 import catalog from '../../worker/catalog.js';
+import { outcome } from './flows.mjs';
 
 const root = new URL('../../', import.meta.url);
 full.initSync({ module: readFileSync(new URL('pkg/browser/qrcheckout_bg.wasm', root)) });
 validator.initSync({ module: readFileSync(new URL('pkg/validator/qrcheckout_bg.wasm', root)) });
-
-/** The value, or the error as the fields a caller reads. */
-const outcome = (f) => {
-  try {
-    return { value: f() };
-  } catch (e) {
-    assert.ok(e instanceof Error, 'errors are Error objects');
-    const { name, code, field, message, messageZh, gatewayCode } = e;
-    return { error: { name, code, field, message, messageZh, gatewayCode } };
-  }
-};
 
 const tea = { gateway: 'yimafu', payType: '30', sku: 'longjing-250g' };
 const CHOICES = [
