@@ -1,7 +1,7 @@
 //! The browser entries' binding layer: plain wasm exports over linear memory, read
 //! by the hand-written glue (`pkg/wasm.js`, and `pkg/qr.js`, `pkg/validator.js`,
 //! `pkg/browser.js` over it). wasm-bindgen's export shims and generated glue were a
-//! third of the QR entry and a quarter of the full one (bench/README.md); functions
+//! third of the QR entry and a tenth of the full one (bench/README.md); functions
 //! that take texts and give back a text need neither. Same core calls, same
 //! arguments, answers and errors as the wasm-bindgen layer the worker keeps (`js/`).
 //!
@@ -9,7 +9,8 @@
 //! text, a null pointer for one JS could not write), states QR options one by one,
 //! then calls an export that returns 0 with its result in the output buffer, or 1
 //! with the error there as the texts `code, field, message, messageZh, gatewayCode`
-//! (see [`texts`]). [`qc_done`] frees everything.
+//! (see [`texts`]). The glue gives its buffers back with [`qc_free`]; [`qc_done`]
+//! frees the rest.
 
 use crate::error::CheckoutError;
 #[cfg(feature = "qr")]

@@ -23,7 +23,7 @@ pub struct Offer {
     /// Filled by the worker's public catalog: per pay type, the buyer fields it
     /// cannot do without (易码付 JSAPI → `openid`), so a page can lay out its
     /// form before it loads the validator. Ignored in the merchant's own catalog.
-    /// A map kept as a list in pay-type order ([`json::put_sorted`]): a `BTreeMap`'s
+    /// A map kept as a list in pay-type order (`json::put_sorted`): a `BTreeMap`'s
     /// code was 2 KB of the browser entries for a handful of entries.
     #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_map")]
     pub required_fields: Vec<(String, Vec<String>)>,
