@@ -466,18 +466,11 @@ mod checkout {
         pay_type_len: usize,
     ) -> u32 {
         answer(gateway_named(name, name_len).map(|g| {
-            let mut out = String::from("[");
-            for (i, f) in gateway::module(g)
-                .required_fields(text(pay_type, pay_type_len))
-                .iter()
-                .enumerate()
-            {
-                if i > 0 {
-                    out.push(',');
-                }
-                json::write_str(&mut out, f);
-            }
-            out.push(']');
+            let mut out = String::new();
+            json::write_texts(
+                &mut out,
+                gateway::module(g).required_fields(text(pay_type, pay_type_len)),
+            );
             out
         }))
     }

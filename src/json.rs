@@ -7,7 +7,7 @@
 //! texts are refused where it refuses them and called cut short where it does, and
 //! strings are escaped as it escapes them: the property tests below hold each to it.
 
-use crate::error::{cat, decimal, CheckoutError, Code};
+use crate::error::{cat, decimal, push_decimal, CheckoutError, Code};
 use std::borrow::Cow;
 
 /// A JSON value. Objects keep their members as written; a repeated name reads as its
@@ -48,7 +48,11 @@ impl Number {
     pub fn integer_text(&self) -> Option<String> {
         match self {
             Number::UInt(n) => Some(decimal(*n)),
-            Number::NegInt(n) => Some(cat(&["-", &decimal(n.unsigned_abs())])),
+            Number::NegInt(n) => {
+                let mut text = String::from("-");
+                push_decimal(&mut text, n.unsigned_abs());
+                Some(text)
+            }
             Number::Float(_) => None,
         }
     }
@@ -254,19 +258,12 @@ impl<'a> ObjectWriter<'a> {
     }
 
     pub fn number(&mut self, name: &str, value: u64) -> &mut Self {
-        self.raw(name, &decimal(value))
+        push_decimal(self.name(name), value);
+        self
     }
 
     pub fn texts(&mut self, name: &str, values: &[String]) -> &mut Self {
-        let out = self.name(name);
-        out.push('[');
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            write_str(out, v);
-        }
-        out.push(']');
+        write_texts(self.name(name), values);
         self
     }
 
@@ -299,7 +296,7 @@ impl SyntaxError {
         let mut s = String::from("not JSON: expected ");
         s.push_str(self.expected);
         s.push_str(" at byte ");
-        s.push_str(&decimal(self.at as u64));
+        push_decimal(&mut s, self.at as u64);
         s
     }
 }
@@ -751,6 +748,18 @@ fn beyond_f64(literal: &[u8]) -> bool {
 
 /// Appends `s` as a JSON string literal, escaped byte for byte as serde_json (and
 /// `JSON.stringify`) escape it: quote, backslash and control characters only.
+/// A list of texts as a JSON array.
+pub fn write_texts<S: AsRef<str>>(out: &mut String, values: &[S]) {
+    out.push('[');
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(out, v.as_ref());
+    }
+    out.push(']');
+}
+
 pub fn write_str(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');

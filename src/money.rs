@@ -2,7 +2,7 @@
 //! the order currency's unit): it is parsed from decimal text digit by digit and
 //! never passes through a float.
 
-use crate::error::{cat, decimal, CheckoutError, Code, Result};
+use crate::error::{cat, push_decimal, CheckoutError, Code, Result};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -95,9 +95,11 @@ fn amount_error(why: &str, why_zh: &str) -> CheckoutError {
 impl Amount {
     /// Always two decimals: `121` fen → `"1.21"`, `100` → `"1.00"`.
     pub fn to_text(&self) -> String {
-        let cents = self.fen % 100;
-        let zero = if cents < 10 { "0" } else { "" };
-        cat(&[&decimal(self.fen / 100), ".", zero, &decimal(cents)])
+        let mut text = String::with_capacity(8);
+        push_decimal(&mut text, self.fen / 100);
+        text.push_str(if self.fen % 100 < 10 { ".0" } else { "." });
+        push_decimal(&mut text, self.fen % 100);
+        text
     }
 }
 
