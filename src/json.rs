@@ -746,8 +746,6 @@ fn beyond_f64(literal: &[u8]) -> bool {
     }
 }
 
-/// Appends `s` as a JSON string literal, escaped byte for byte as serde_json (and
-/// `JSON.stringify`) escape it: quote, backslash and control characters only.
 /// A list of texts as a JSON array.
 pub fn write_texts<S: AsRef<str>>(out: &mut String, values: &[S]) {
     out.push('[');
@@ -760,6 +758,8 @@ pub fn write_texts<S: AsRef<str>>(out: &mut String, values: &[S]) {
     out.push(']');
 }
 
+/// Appends `s` as a JSON string literal, escaped byte for byte as serde_json (and
+/// `JSON.stringify`) escape it: quote, backslash and control characters only.
 pub fn write_str(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
