@@ -14,6 +14,8 @@ const MAX_BODY = 16 * 1024;
 // One object for a caller that passes no env, so its shop is read once too.
 const NO_ENV = Object.freeze({});
 const MAX_NOTIFY_BODY = 64 * 1024;
+// A create-order reply is a few hundred bytes; gatepay.io's carries its QR as a data URL, kilobytes.
+const MAX_REPLY = 1024 * 1024;
 // The fields that make two checkouts "the same request" for an Idempotency-Key
 // (not the client IP: a phone may change networks between a request and its retry).
 const REQUEST_FIELDS = ['gateway', 'payType', 'sku', 'quantity', 'openid', 'returnUrl', 'cancelUrl'];
@@ -49,13 +51,39 @@ function secretForms(value) {
   return [value, hex, hex.toUpperCase(), base64, base64.replace(/=+$/, ''), encodeURIComponent(value)];
 }
 
-async function readBody(request, limit) {
-  const declared = Number(request.headers.get('content-length') || 0);
-  if (declared > limit) throw new HttpError(413, 'body_too_large', `request body over ${limit} bytes`);
-  const text = await request.text();
-  if (text.length > limit) throw new HttpError(413, 'body_too_large', `request body over ${limit} bytes`);
-  return text;
+/**
+ * A request's or response's body as text, at most `limit` bytes, else `tooLarge()` is thrown. Read chunk by
+ * chunk and abandoned past the limit: a chunked body declares no length, and `.text()` would buffer an
+ * endless one until the isolate runs out of memory.
+ */
+async function readText(message, limit, tooLarge) {
+  if (Number(message.headers.get('content-length') || 0) > limit) throw tooLarge();
+  if (!message.body) return '';
+  const reader = message.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }
+
+const readBody = (request, limit) =>
+  readText(request, limit, () => new HttpError(413, 'body_too_large', `request body over ${limit} bytes`));
 
 /**
  * `config`: `{ catalog, ordersBinding?, limiterBinding?, fetch?, timeoutMs?, notifyWindowMs?, publicBaseUrl?, expiryMs?, wasmModule? }`;
@@ -125,11 +153,14 @@ export function createCheckoutHandler(config = {}) {
         body: signed.body,
         signal: AbortSignal.timeout(timeoutMs),
       });
-      return { status: res.status, text: await res.text() };
+      const tooLarge = () => new HttpError(502, 'malformed_response', `the gateway's reply is over ${MAX_REPLY} bytes`);
+      return { status: res.status, text: await readText(res, MAX_REPLY, tooLarge) };
     };
     try {
       return await attempt();
     } catch (e) {
+      // The gateway answered: no second attempt, and its own error.
+      if (e instanceof HttpError) throw e;
       const timedOut = e?.name === 'TimeoutError' || e?.name === 'AbortError';
       if (!timedOut && FACTS[gateway].retryOnNetworkError) {
         try {

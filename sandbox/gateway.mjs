@@ -282,6 +282,23 @@ ${order.state === 'pending' ? `<form method="post"><button id="pay" type="submit
     res.end(body);
   };
 
+  // A reply that never ends (a misrouted download, a broken proxy): JSON-looking bytes until the
+  // client hangs up, 256 MB at most.
+  const endless = (res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, ' ');
+    let sent = 0;
+    const more = () => {
+      while (sent < 256 * 1024 * 1024 && !res.destroyed) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return res.once('drain', more);
+      }
+      res.end();
+    };
+    res.write('{"code":100,"msg":"');
+    more();
+  };
+
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://sandbox');
     const chunks = [];
@@ -305,6 +322,7 @@ ${order.state === 'pending' ? `<form method="post"><button id="pay" type="submit
           if (fault.mode === 'reset') return req.socket.destroy(); // the connection drops, no answer
           if (fault.mode === 'html') return send(res, 200, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>');
           if (fault.mode === 'truncated') return send(res, 200, 'application/json', '{"code":100,"data":{"order_u');
+          if (fault.mode === 'endless') return endless(res);
           if (fault.mode === 'hang') {
             await new Promise((r) => setTimeout(r, fault.hangMs));
             return send(res, 500, 'text/plain', 'late');

@@ -235,6 +235,8 @@ test('upstream faults become typed 502/504, the order is failed, and the worker 
     ['500', 502, 'gateway_unavailable'],
     ['html', 502, 'malformed_response'],
     ['truncated', 502, 'malformed_response'],
+    // Refused at its cap, not read to its end (read whole, it ended in a bare 500).
+    ['endless', 502, 'malformed_response'],
   ];
   for (const [mode, status, code] of expectations) {
     await fault(mode);
@@ -281,6 +283,39 @@ test('a dropped connection is retried once only for 易码付 (idempotent on out
   await reset();
   const io = await checkout(ORDERS['gatepay-io']);
   assert.equal(io.status, 502);
+});
+
+test('a body that declares no length is read only up to the limit: an endless upload is refused at once, not buffered', async () => {
+  const CAP = 64 * 1024 * 1024;
+  for (const path of ['/checkout', '/notify/yimafu']) {
+    let sent = 0;
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    // Chunked: no content-length for the worker to refuse up front.
+    const body = new ReadableStream({
+      pull(c) {
+        sent += chunk.length;
+        if (sent > CAP) c.close();
+        else c.enqueue(chunk);
+      },
+    });
+    const ac = new AbortController();
+    const answer = await fetch(W + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+      signal: ac.signal,
+    })
+      .then(async (r) => ({ status: r.status, code: (await r.json()).error.code }))
+      // The worker may close the connection while the client is still writing.
+      .catch((e) => ({ status: e.cause?.code ?? e.name }));
+    const sentWhenAnswered = sent;
+    ac.abort();
+    if (typeof answer.status === 'number') assert.deepEqual(answer, { status: 413, code: 'body_too_large' });
+    else assert.equal(typeof answer.status, 'string', 'a network error code');
+    assert.ok(sentWhenAnswered < CAP / 4, `${path}: answered after ${sentWhenAnswered} bytes: the worker read the upload to its end`);
+  }
+  assert.equal((await fetch(`${W}/catalog`)).status, 200, 'the worker is still serving');
 });
 
 test('bad requests get clear 4xx errors and never reach the gateway', async () => {
