@@ -13,6 +13,9 @@ export function limitSettings(env = {}) {
 /** The bucket a client IP draws from: the address itself, or its /64 for IPv6. */
 export function bucketKey(ip) {
   if (!ip.includes(':')) return ip;
+  // IPv4 written as IPv6 (`::ffff:198.51.100.7`) is that IPv4 client, not the all-zero /64 every such address shares.
+  const v4 = /:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(ip);
+  if (v4) return v4[1];
   const [head, tail = ''] = ip.toLowerCase().split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];

@@ -128,6 +128,8 @@ test('order creation is rate-limited per client IP (IPv6 per /64); notifications
     assert.equal(sixth.json.error.code, 'rate_limited');
     assert.ok(Number(sixth.headers.get('retry-after')) >= 1, `Retry-After ${sixth.headers.get('retry-after')}`);
     assert.equal((await post('198.51.100.8')).status, 200, 'another address has its own bucket');
+    assert.equal((await post('::ffff:198.51.100.7')).status, 429, 'the same IPv4 client written as IPv6');
+    assert.equal((await post('::ffff:198.51.100.9')).status, 200, 'IPv4 clients written as IPv6 do not share one bucket');
 
     // The limited buyer can still read its order, and the gateway can still notify.
     const id = first[0].json.payment.merchantOrderId;
