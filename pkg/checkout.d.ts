@@ -52,7 +52,7 @@ export interface Started {
   payment: Payment;
   /** What to put in the QR slot; null when the payment is an app credential. */
   qr: QrSource | null;
-  /** The payment as a URL to open (hosted page, app link), when there is one. */
+  /** The payment as an http(s) URL to open (hosted page, app link), when there is one. */
   link: string | null;
 }
 export interface Checkout {

@@ -135,7 +135,10 @@ export function createCheckout({
         });
         const { show } = payment;
         const qr = show.kind === 'app' ? null : paymentQrSource(payment);
-        return { order, payment, qr, link: show.link ?? show.url ?? show.credential?.payUrl ?? null };
+        // Rust checks the links it reads; an app credential is the gateway's own, passed on as it came.
+        const payUrl = show.credential?.payUrl;
+        const web = typeof payUrl === 'string' && /^https?:\/\//i.test(payUrl) ? payUrl : null;
+        return { order, payment, qr, link: show.link ?? show.url ?? web };
       } catch (e) {
         // Only a lost connection is retried — with the same key, so never a second order.
         if (e.name === 'CheckoutError' || e.name === 'AbortError' || attempt >= retries) throw e;

@@ -199,3 +199,42 @@ test('start: a lost answer is retried with the same key (one gateway order); sto
   assert.equal(r.ticks.at(-1), '0:00');
   await context.close();
 });
+
+test('start: the link offered is only ever a web address (an app credential is passed on unchecked)', async () => {
+  const { p, context, worker } = await page();
+  const answers = [
+    { payUrl: 'javascript:alert(document.domain)', link: null },
+    { payUrl: 'https://pay.example/app/1', link: 'https://pay.example/app/1' },
+  ];
+  const links = [];
+  for (const { payUrl } of answers) {
+    await p.route('**/checkout', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          order: {
+            merchantOrderId: 'QC0000000000LINK0001',
+            state: 'pending',
+            amount: '1.21',
+            currency: 'USDT',
+            expiresAt: Date.now() + 60000,
+          },
+          payment: { gateway: 'yimafu', show: { kind: 'app', channel: 'wx_app', credential: { payUrl } } },
+        }),
+      }),
+    );
+    links.push(
+      await p.evaluate(async (endpoint) => {
+        const s = await window.qc.createCheckout({ endpoint }).start({ sku: 'longjing-250g', gateway: 'yimafu', payType: '30' });
+        return [s.qr, s.link];
+      }, worker),
+    );
+    await p.unroute('**/checkout');
+  }
+  assert.deepEqual(
+    links,
+    answers.map((a) => [null, a.link]),
+  );
+  await context.close();
+});
