@@ -211,15 +211,13 @@ pub fn notify_signing_input<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> 
 }
 
 fn concat_fields<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)], order: &[&str]) -> String {
-    order
-        .iter()
-        .filter_map(|name| {
-            params
-                .iter()
-                .find(|(k, _)| k.as_ref() == *name)
-                .map(|(_, v)| v.as_ref())
-        })
-        .collect()
+    let mut out = String::new();
+    for name in order {
+        if let Some((_, v)) = params.iter().find(|(k, _)| k.as_ref() == *name) {
+            out.push_str(v.as_ref());
+        }
+    }
+    out
 }
 
 /// A verified notification's fields → [`Notification`](crate::payment::Notification).

@@ -148,7 +148,7 @@ impl Order {
         }
         request::check_len("description", &self.description, 1, 128)?;
         request::check_no_control("description", &self.description)?;
-        if self.client_ip.parse::<std::net::IpAddr>().is_err() {
+        if !request::is_ip_address(&self.client_ip) {
             return Err(CheckoutError::invalid(
                 "clientIp",
                 "must be an IPv4 or IPv6 address",
@@ -267,9 +267,14 @@ impl Order {
             ("split", self.split.map(|s| decimal(s.into()).into())),
             ("time_expire", self.time_expire.map(|t| decimal(t).into())),
         ];
-        all.into_iter()
-            .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
-            .collect()
+        // A plain loop: `filter_map(..).collect()` over the array cost 0.3 KB of wasm.
+        let mut params = Vec::with_capacity(all.len());
+        for (k, v) in all {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                params.push((k, v));
+            }
+        }
+        params
     }
 }
 
