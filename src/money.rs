@@ -224,6 +224,27 @@ mod tests {
             prop_assert_eq!(a.to_text(), format!("{}.{:02}", fen / 100, fen % 100));
         }
 
+        /// Read without `FromStr`, held to what `str::parse` reads: signs, empty texts,
+        /// anything around the digits, and numbers either side of `u64::MAX` and `u32::MAX`.
+        #[test]
+        fn whole_numbers_read_as_parse_reads_them(
+            s in prop_oneof![
+                "[+-]{0,2}[0-9]{0,22}",
+                "[0-9+ .a-]{0,6}",
+                any::<u64>().prop_map(|n| n.to_string()),
+                (4_294_967_290u64..4_294_967_300).prop_map(|n| n.to_string()),
+                (any::<u64>(), 0u64..100).prop_map(|(n, k)| (u128::from(n) + u128::from(k)).to_string()),
+                "\\PC{0,8}",
+            ],
+        ) {
+            prop_assert_eq!(crate::error::parse_decimal(&s), s.parse::<u64>().ok(), "{:?}", s);
+            prop_assert_eq!(
+                crate::error::parse_decimal(&s).and_then(|n| u32::try_from(n).ok()),
+                s.parse::<u32>().ok(),
+                "{:?}", s
+            );
+        }
+
         #[test]
         fn fen_round_trip(fen in 0u64..=MAX_FEN) {
             let a = Amount::from_fen(fen).unwrap();

@@ -317,9 +317,9 @@ impl<'a> Object<'a> {
                 Some(s)
                     if !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit()) =>
                 {
-                    s.parse()
+                    crate::error::parse_decimal(&s)
                         .map(Some)
-                        .map_err(|_| CheckoutError::malformed(&["`", key, "` is out of range"]))
+                        .ok_or_else(|| CheckoutError::malformed(&["`", key, "` is out of range"]))
                 }
                 _ => Err(CheckoutError::malformed(&[
                     "`",

@@ -391,7 +391,7 @@ impl<'a> Input<'a> {
             Some(Value::Number(n)) => n.as_u64().map(Some).ok_or(()),
             Some(Value::String(s)) if s.is_empty() => Ok(None),
             Some(Value::String(s)) if s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 19 => {
-                s.parse().map(Some).map_err(|_| ())
+                crate::error::parse_decimal(s).map(Some).ok_or(())
             }
             Some(_) => Err(()),
         }

@@ -256,7 +256,7 @@ pub fn notification_from_fields(
 pub fn parse_response(status: u16, body: &str) -> Result<Payment> {
     let map = payment::read_json_object(status, body)?;
     let code = match map.string("code") {
-        Some(s) => s.parse().ok(),
+        Some(s) => crate::error::parse_decimal(&s),
         None => map.number("code").and_then(|n| n.as_u64()),
     }
     .ok_or_else(|| CheckoutError::malformed(&["`code` is missing or not a number"]))?;

@@ -199,14 +199,16 @@ impl Order {
 
     /// The order a priced choice makes (not yet validated).
     fn for_choice(c: &PricedChoice) -> Result<Order> {
-        let pay_type = c.pay_type.parse().map_err(|_| {
-            CheckoutError::new(
-                crate::error::Code::InvalidPayType,
-                "payType must be a number",
-                "支付方式必须是数字",
-            )
-            .field("payType")
-        })?;
+        let pay_type = crate::error::parse_decimal(c.pay_type)
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| {
+                CheckoutError::new(
+                    crate::error::Code::InvalidPayType,
+                    "payType must be a number",
+                    "支付方式必须是数字",
+                )
+                .field("payType")
+            })?;
         // The spec requires the payer's IP; there is no honest value to invent.
         let client_ip = c.client_ip.ok_or_else(|| {
             CheckoutError::new(
@@ -529,7 +531,7 @@ impl GatewayModule for Yimafu {
     }
 
     fn required_fields(&self, pay_type: &str) -> &'static [&'static str] {
-        if pay_type.parse() == Ok(JSAPI) {
+        if crate::error::parse_decimal(pay_type) == Some(u64::from(JSAPI)) {
             &["openid"]
         } else {
             &[]
