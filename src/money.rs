@@ -16,6 +16,9 @@ pub struct Amount {
 }
 
 impl Amount {
+    /// A stand-in while a record's fields are read ([`crate::request::Fields`]), never kept.
+    pub(crate) const ZERO: Amount = Amount { fen: 0 };
+
     pub fn from_fen(fen: u64) -> Result<Amount> {
         if fen > MAX_FEN {
             return Err(amount_error("is too large", "金额过大"));

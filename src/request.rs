@@ -342,6 +342,29 @@ pub fn endpoint(base_url: &str, path: &str) -> Result<String> {
 
 /// A plain object handed in by JS (or JSON), read field by field with typed errors.
 /// Strings and integers are accepted in either JSON form, since HTML forms give text.
+/// A record's fields read one after another with their first error kept, to be returned
+/// once all are read ([`Fields::done`]): the error `?` would have returned, because no field
+/// read after the first failure is allowed a `?` of its own before `done`. A `?` per field of
+/// a struct being built gave each a clean-up path dropping every field read before it, most
+/// of GatePay's order reader (0.5 KB gzip of the full entry).
+#[derive(Default)]
+pub struct Fields(Option<CheckoutError>);
+
+impl Fields {
+    /// `r`'s value, or a stand-in (`T::default()`) with its error kept if it is the first.
+    pub fn take<T: Default>(&mut self, r: Result<T>) -> T {
+        r.unwrap_or_else(|e| {
+            self.0.get_or_insert(e);
+            T::default()
+        })
+    }
+
+    /// The first error kept, if any.
+    pub fn done(self) -> Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}
+
 pub struct Input<'a> {
     obj: &'a Value,
 }

@@ -189,39 +189,46 @@ impl Order {
             .object("goods")?
             .ok_or_else(|| CheckoutError::missing("goods"))?;
         let amount_text = input.required_text("orderAmount")?;
+        let mut f = request::Fields::default();
         let order = Order {
-            merchant_trade_no: input.required_text("merchantTradeNo")?,
+            merchant_trade_no: f.take(input.required_text("merchantTradeNo")),
             env: Env {
-                terminal_type: env.required_text("terminalType")?,
-                scene: env.text("scene")?,
+                terminal_type: f.take(env.required_text("terminalType")),
+                scene: f.take(env.text("scene")),
             },
-            currency: input.required_text("currency")?,
-            order_amount: Amount::parse_positive(&amount_text)
-                .map_err(|e| e.field("orderAmount"))?,
+            currency: f.take(input.required_text("currency")),
+            order_amount: f
+                .take(
+                    Amount::parse_positive(&amount_text)
+                        .map(Some)
+                        .map_err(|e| e.field("orderAmount")),
+                )
+                .unwrap_or(Amount::ZERO),
             goods: Goods {
-                goods_name: goods.required_text("goodsName")?,
-                goods_detail: goods.text("goodsDetail")?,
+                goods_name: f.take(goods.required_text("goodsName")),
+                goods_detail: f.take(goods.text("goodsDetail")),
             },
-            order_expire_time: input.integer("orderExpireTime").map_err(|()| {
+            order_expire_time: f.take(input.integer("orderExpireTime").map_err(|()| {
                 CheckoutError::invalid(
                     "orderExpireTime",
                     "must be Unix milliseconds",
                     "必须是毫秒时间戳",
                 )
-            })?,
-            return_url: input.text("returnUrl")?,
-            cancel_url: input.text("cancelUrl")?,
-            channel_id: input.text("channelId")?,
-            fiat_currency: input.text("fiatCurrency")?,
-            fiat_amount: input.text("fiatAmount")?,
-            surcharge_amount: input.text("surchargeAmount")?,
-            pay_currency: input.text("payCurrency")?,
-            pay_amount: input.text("payAmount")?,
-            chain: input.text("chain")?,
-            address: input.text("address")?,
-            source_type: input.text("sourceType")?,
-            pay_types: input.list_of_text("payTypes")?,
+            })),
+            return_url: f.take(input.text("returnUrl")),
+            cancel_url: f.take(input.text("cancelUrl")),
+            channel_id: f.take(input.text("channelId")),
+            fiat_currency: f.take(input.text("fiatCurrency")),
+            fiat_amount: f.take(input.text("fiatAmount")),
+            surcharge_amount: f.take(input.text("surchargeAmount")),
+            pay_currency: f.take(input.text("payCurrency")),
+            pay_amount: f.take(input.text("payAmount")),
+            chain: f.take(input.text("chain")),
+            address: f.take(input.text("address")),
+            source_type: f.take(input.text("sourceType")),
+            pay_types: f.take(input.list_of_text("payTypes")),
         };
+        f.done()?;
         order.validate(now_ms)?;
         Ok(order)
     }
@@ -732,6 +739,49 @@ mod tests {
             Order::from_input(&crate::json::Value::from(&ok), NOW).is_ok(),
             "limits are inclusive and count characters"
         );
+    }
+
+    /// With several fields wrong, the error names the first one read, as a `?` per field did
+    /// before the fields' errors were kept (`request::Fields`) and returned after all of them.
+    #[test]
+    fn the_first_wrong_field_in_reading_order_is_reported() {
+        let cases: [(&[(&str, Value)], &str); 4] = [
+            (
+                &[
+                    ("merchantTradeNo", Value::Null),
+                    ("returnUrl", json!(true)),
+                    ("payTypes", json!("x")),
+                ],
+                "merchantTradeNo",
+            ),
+            (
+                &[("returnUrl", json!(true)), ("payTypes", json!("x"))],
+                "returnUrl",
+            ),
+            (
+                &[("currency", Value::Null), ("orderAmount", json!("1.234"))],
+                "currency",
+            ),
+            (
+                &[
+                    ("orderAmount", json!("1.234")),
+                    ("orderExpireTime", json!("soon")),
+                ],
+                "orderAmount",
+            ),
+        ];
+        for (changes, first) in cases {
+            let mut o = order();
+            for (key, val) in changes {
+                if val.is_null() {
+                    o.as_object_mut().unwrap().remove(*key);
+                } else {
+                    o[*key] = val.clone();
+                }
+            }
+            let e = Order::from_input(&crate::json::Value::from(&o), NOW).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(first), "{changes:?}");
+        }
     }
 
     #[test]
