@@ -186,8 +186,10 @@ test('start: a lost answer is retried with the same key (one gateway order); sto
     const w = c.watch(s.order.merchantOrderId);
     w.stop();
     const ticks = [];
-    const stopClock = window.qc.countdown(Date.now() + 1500, (t) => ticks.push(t.text));
-    await new Promise((res) => setTimeout(res, 2200));
+    // 2.4 s, not 1.5: the first tick rounds to 0:02 even when it runs a few hundred ms late on a busy machine
+    // (at 1.5 s a single millisecond late read as 0:01).
+    const stopClock = window.qc.countdown(Date.now() + 2400, (t) => ticks.push(t.text));
+    await new Promise((res) => setTimeout(res, 3000));
     stopClock();
     return { stopped: await w.done, ticks };
   }, worker);
