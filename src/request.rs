@@ -340,8 +340,6 @@ pub fn endpoint(base_url: &str, path: &str) -> Result<String> {
     Ok(cat(&[base_url.trim_end_matches('/'), path]))
 }
 
-/// A plain object handed in by JS (or JSON), read field by field with typed errors.
-/// Strings and integers are accepted in either JSON form, since HTML forms give text.
 /// A record's fields read one after another with their first error kept, to be returned
 /// once all are read ([`Fields::done`]): the error `?` would have returned, because no field
 /// read after the first failure is allowed a `?` of its own before `done`. A `?` per field of
@@ -365,6 +363,8 @@ impl Fields {
     }
 }
 
+/// A plain object handed in by JS (or JSON), read field by field with typed errors.
+/// Strings and integers are accepted in either JSON form, since HTML forms give text.
 pub struct Input<'a> {
     obj: &'a Value,
 }
