@@ -503,7 +503,8 @@ impl Reader<'_> {
             }
             _ => {}
         }
-        let int = &self.b[start..self.i];
+        // ASCII digits: a char boundary on both ends.
+        let int = self.text.get(start..self.i).unwrap_or_default();
         let literal = start - usize::from(negative);
         let mut whole = true;
         if self.b.get(self.i) == Some(&b'.') {
@@ -534,14 +535,8 @@ impl Reader<'_> {
         if !whole {
             return Ok(float(self));
         }
-        // Digits only; more than 20 of them cannot fit in 64 bits.
-        let magnitude = (int.len() <= 20)
-            .then(|| {
-                int.iter().try_fold(0u64, |acc, d| {
-                    acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-                })
-            })
-            .flatten();
+        // Digits only (no sign: it was read above); `None` when they do not fit in 64 bits.
+        let magnitude = crate::error::parse_decimal(int);
         Ok(match (negative, magnitude) {
             (false, Some(n)) => Number::UInt(n),
             // serde_json reads `-0` as a float, and so does this.

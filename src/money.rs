@@ -56,13 +56,9 @@ impl Amount {
                 ))
             }
         };
-        let mut yuan: u64 = 0;
-        for b in whole.bytes() {
-            yuan = yuan
-                .checked_mul(10)
-                .and_then(|y| y.checked_add(u64::from(b - b'0')))
-                .ok_or_else(|| amount_error("is too large", "金额过大"))?;
-        }
+        // Digits only (checked above): `None` means too many of them.
+        let yuan = crate::error::parse_decimal(whole)
+            .ok_or_else(|| amount_error("is too large", "金额过大"))?;
         let fen = yuan
             .checked_mul(100)
             .and_then(|f| f.checked_add(cents))

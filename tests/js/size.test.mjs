@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { entrySizes } from '../../bench/qr.mjs';
 
 const KB = 1024;
-const CEILING = { full: 50.5 * KB, validator: 22.6 * KB, qr: 18 * KB };
+const CEILING = { full: 50.3 * KB, validator: 22.5 * KB, qr: 18 * KB };
 const GOAL = { full: 40 * KB, validator: null, qr: 18 * KB };
 
 for (const [entry, size] of Object.entries(entrySizes())) {
@@ -21,24 +21,43 @@ for (const [entry, size] of Object.entries(entrySizes())) {
   });
 }
 
-test('the QR entry is a fraction of the full one (it does not pull in the checkout code)', () => {
-  const { full, qr } = entrySizes();
-  assert.ok(qr.wasm * 3 < full.wasm, `QR wasm ${qr.wasm} B vs full ${full.wasm} B`);
+/** Which of `texts` an entry's wasm carries: a message or name found there means the code around it was linked in. */
+function textsIn(entry, texts) {
+  const wasm = readFileSync(new URL(`../../pkg/${entry}/qrcheckout_bg.wasm`, import.meta.url)).toString('latin1');
+  return texts.filter((t) => wasm.includes(t));
+}
+
+// Each probe's control is the full entry (or the worker build), where the same texts must be found.
+test('the QR entry carries no checkout code: no catalog, no gateway request, no reply reading', () => {
+  const texts = [
+    'is not in the catalog',
+    'gateway must be one of',
+    'out_order_id',
+    'merchantTradeNo',
+    'the gateway refused the order',
+    'qc_build_order',
+  ];
+  assert.deepEqual(textsIn('browser', texts), texts, 'the probe finds the checkout code where it is');
+  assert.deepEqual(textsIn('qr', texts), []);
 });
 
 test('the validator leaves out what validateChoice never reaches (reply parsing, the QR code, the other exports)', () => {
-  const { full, validator } = entrySizes();
-  assert.ok(validator.wasm * 1.4 < full.wasm, `validator wasm ${validator.wasm} B vs full ${full.wasm} B`);
+  const texts = [
+    'the gateway refused the order',
+    "the gateway's reply could not be read",
+    'there is no text to put in the QR code',
+    '<svg',
+    'qc_parse_response',
+    'qc_render',
+    'qc_build_order',
+  ];
+  assert.deepEqual(textsIn('browser', texts), texts, 'the probe finds that code where it is');
+  assert.deepEqual(textsIn('validator', texts), []);
 });
 
 test('no browser entry carries serde_json: arguments, replies and answers are read and written by the crate itself', () => {
   // serde_json's own error texts, found wherever it is linked in (the worker build still is: the probe's control).
   const texts = ['EOF while parsing', 'recursion limit exceeded', 'key must be a string'];
-  const has = (entry) => {
-    const wasm = readFileSync(new URL(`../../pkg/${entry}/qrcheckout_bg.wasm`, import.meta.url)).toString('latin1');
-    return texts.filter((t) => wasm.includes(t));
-  };
-  assert.deepEqual(has('worker'), texts, 'the probe finds serde_json where it is');
-  assert.deepEqual(has('browser'), []);
-  assert.deepEqual(has('validator'), []);
+  assert.deepEqual(textsIn('worker', texts), texts, 'the probe finds serde_json where it is');
+  for (const entry of ['browser', 'validator', 'qr']) assert.deepEqual(textsIn(entry, texts), [], entry);
 });
