@@ -12,6 +12,8 @@ const DAY_MS = 24 * 3600 * 1000;
 /** How long a settled order (and its idempotency answer) is kept. */
 export const DEFAULT_RETENTION_MS = 30 * DAY_MS;
 const TERMINAL = new Set(['paid', 'expired', 'failed']);
+// Every key of an order's object but its `notified:<fingerprint>` marks, which are read one by one.
+const KEPT = ['order', 'request', 'answer', 'fulfilment', 'ledgerDue'];
 // A page holds one stream per order; more than this is someone else's loop.
 const MAX_SUBSCRIBERS = 16;
 const encoder = new TextEncoder();
@@ -136,6 +138,43 @@ export class OrderObject {
     this.env = env;
     this.waiters = [];
     this.subscribers = new Set();
+    // This instance's copy of the keys it keeps (below), loaded once and updated with every write it makes.
+    // Only this instance writes them (one instance per object), so the copy is what is stored.
+    this.loading = null;
+    // The alarm time this instance last set or read; `undefined` until known.
+    this.alarmAt = undefined;
+  }
+
+  /** The order's keys as stored now: `order`, `request`, `answer`, `fulfilment`, `ledgerDue`. */
+  #stored() {
+    // One load even if two events ask at once (the in-memory host has no input gate).
+    this.loading ??= this.storage.get(KEPT).then(
+      (map) => Object.fromEntries(KEPT.map((k) => [k, map.get(k)])),
+      (e) => {
+        this.loading = null;
+        throw e;
+      },
+    );
+    return this.loading;
+  }
+
+  async #put(entries) {
+    const stored = await this.#stored();
+    for (const k of KEPT) if (k in entries) stored[k] = entries[k];
+    await this.storage.put(entries);
+  }
+
+  async #delete(key) {
+    (await this.#stored())[key] = undefined;
+    await this.storage.delete(key);
+  }
+
+  async #deleteAll() {
+    const stored = await this.#stored();
+    for (const k of KEPT) stored[k] = undefined;
+    this.alarmAt = null;
+    await this.storage.deleteAlarm();
+    await this.storage.deleteAll();
   }
 
   /**
@@ -145,14 +184,14 @@ export class OrderObject {
    * for it; a different request under the same id is a conflict.
    */
   async begin({ record, requestHash, waitMs = 0 }) {
-    const existing = await this.storage.get('order');
-    if (!existing) {
-      await this.storage.put({ order: record, request: requestHash });
+    const stored = await this.#stored();
+    if (!stored.order) {
+      await this.#put({ order: record, request: requestHash });
       await this.#changed(null, record, record.createdAt);
       return { role: 'owner' };
     }
-    if ((await this.storage.get('request')) !== requestHash) return { role: 'conflict' };
-    const answer = (await this.storage.get('answer')) ?? (await this.#answerWithin(waitMs));
+    if (stored.request !== requestHash) return { role: 'conflict' };
+    const answer = stored.answer ?? (await this.#answerWithin(waitMs));
     return answer ? { role: 'repeat', answer } : { role: 'busy' };
   }
 
@@ -172,7 +211,7 @@ export class OrderObject {
    * of the request gets.
    */
   async settle({ reply = null, failure = null, now = Date.now() }) {
-    const order = await this.storage.get('order');
+    const { order } = await this.#stored();
     if (!order) return null;
     let next = null;
     if (reply) {
@@ -188,7 +227,7 @@ export class OrderObject {
     const answer = failure
       ? { status: failure.status, body: { error: failure.error } }
       : { status: 200, body: { payment: next.payment, order: { merchantOrderId, state, amount, currency, expiresAt } } };
-    await this.storage.put({ order: next, answer });
+    await this.#put({ order: next, answer });
     for (const wake of this.waiters.splice(0)) wake(answer);
     await this.#changed(order, next, now);
     return answer;
@@ -203,10 +242,9 @@ export class OrderObject {
    */
   async notify({ notification, fingerprint, now = Date.now() }) {
     const seenKey = `notified:${fingerprint}`;
-    const stored = await this.storage.get(['order', seenKey, 'fulfilment']);
-    const order = stored.get('order');
+    const { order } = await this.#stored();
     if (!order) return { error: { status: 404, code: 'unknown_order', message: 'no such order' } };
-    if (stored.get(seenKey)) return { replay: true, state: order.state };
+    if (await this.storage.get(seenKey)) return { replay: true, state: order.state };
     let t;
     try {
       t = applyTo(order, notification, now);
@@ -214,12 +252,11 @@ export class OrderObject {
       return { error: { status: 400, ...errorFields(e) } };
     }
     const writes = { order: t.order, [seenKey]: now };
-    let fulfilment = stored.get('fulfilment');
-    if (t.changed && t.order.state === 'paid' && !fulfilment) {
-      fulfilment = this.#newFulfilment(t.order, now);
+    if (t.changed && t.order.state === 'paid' && !(await this.#stored()).fulfilment) {
+      const fulfilment = this.#newFulfilment(t.order, now);
       if (fulfilment) writes.fulfilment = fulfilment;
     }
-    await this.storage.put(writes);
+    await this.#put(writes);
     await this.#changed(order, t.order, now);
     return { changed: t.changed, state: t.order.state };
   }
@@ -233,15 +270,15 @@ export class OrderObject {
   }
 
   async view(now = Date.now()) {
-    const order = await this.storage.get('order');
-    return order ? orderView(order, now, await this.storage.get('fulfilment')) : null;
+    const { order, fulfilment } = await this.#stored();
+    return order ? orderView(order, now, fulfilment) : null;
   }
 
   /** `GET …/events`: Server-Sent Events, the current state first, then every change until a final state. */
   async fetch(request) {
     if (new URL(request.url).pathname !== '/events') return new Response('not found', { status: 404 });
     const now = Date.now();
-    const order = await this.storage.get('order');
+    const { order } = await this.#stored();
     if (!order) return new Response(null, { status: 404 });
     if (this.subscribers.size >= MAX_SUBSCRIBERS) return new Response(null, { status: 429 });
     const { readable, writable } = new TransformStream();
@@ -258,33 +295,32 @@ export class OrderObject {
 
   /** Expiry, fulfilment attempts that are due, a ledger write that failed, and finally deletion. */
   async alarm(now = Date.now()) {
-    const order = await this.storage.get('order');
-    if (!order) return this.storage.deleteAll();
+    // The alarm that woke this is spent: none is set until one is set again.
+    this.alarmAt = null;
+    const { order } = await this.#stored();
+    if (!order) return this.#deleteAll();
     let current = order;
     const expired = restored(expireOrder(bare(order), now), order);
     if (expired) {
       const writes = { order: expired };
       // Its owner never settled it (the worker died mid-call): repeats of its key get a final answer, not "busy".
-      if (order.state === 'creating' && !(await this.storage.get('answer'))) {
+      if (order.state === 'creating' && !(await this.#stored()).answer) {
         const error = { code: 'gateway_timeout', message: 'the first request with this Idempotency-Key never finished; its order expired' };
         writes.answer = { status: 504, body: { error } };
       }
-      await this.storage.put(writes);
+      await this.#put(writes);
       current = expired;
     }
-    let fulfilment = await this.storage.get('fulfilment');
+    let { fulfilment } = await this.#stored();
     if (fulfilment) {
       fulfilment = await this.#fulfil(current, fulfilment, now);
-      await this.storage.put('fulfilment', fulfilment);
+      await this.#put({ fulfilment });
     }
     // Past the retention period the order is forgotten, whatever is still pending (the webhook gave up after its deadline).
-    if (now >= this.#purgeAt(current)) {
-      await this.storage.deleteAlarm();
-      return this.storage.deleteAll();
-    }
+    if (now >= this.#purgeAt(current)) return this.#deleteAll();
     await this.#changed(order, current, now);
     // The ledger row is written here, off the request path; a failed write stays due.
-    if (this.env.LEDGER && (fulfilment || (await this.storage.get('ledgerDue')))) {
+    if (this.env.LEDGER && (fulfilment || (await this.#stored()).ledgerDue)) {
       await this.#index(now);
       // The awaits above let notifications in: schedule from what is stored now.
       await this.#schedule(now);
@@ -364,33 +400,29 @@ export class OrderObject {
     // `creating` lasts one gateway call: the ledger starts at the state the call ends in.
     // A fresh mark each time, so the alarm clears only the mark it wrote the row for.
     if (moved && this.env.LEDGER && after.state !== 'creating')
-      await this.storage.put('ledgerDue', (this.mark = Math.max(Date.now(), (this.mark ?? 0) + 1)));
+      await this.#put({ ledgerDue: (this.mark = Math.max(Date.now(), (this.mark ?? 0) + 1)) });
     await this.#schedule(now);
   }
 
   /** Sets the alarm to the next thing due, from the stored order (never from a copy read before an await). */
   async #schedule(now) {
-    // One read for the three keys.
-    const stored = await this.storage.get(['order', 'fulfilment', 'ledgerDue']);
-    const order = stored.get('order');
+    const { order, fulfilment, ledgerDue } = await this.#stored();
     if (!order) return;
-    const fulfilment = stored.get('fulfilment');
-    const ledger = stored.get('ledgerDue') ? [Math.max(now, this.ledgerRetryAt ?? 0)] : [];
+    const ledger = ledgerDue ? [Math.max(now, this.ledgerRetryAt ?? 0)] : [];
     const at = Math.min(...this.#due(order, fulfilment), ...ledger, this.#purgeAt(order));
     // An alarm already set no later stays: setting one is a write that costs the most of an order's
     // storage work once many objects hold alarms (bench/README.md). When it fires early, the alarm
     // finds nothing due and schedules the next from what is stored then.
-    const set = await this.storage.getAlarm();
-    if (set !== null && set <= at) return;
+    if (this.alarmAt === undefined) this.alarmAt = await this.storage.getAlarm();
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
     await this.storage.setAlarm(at);
   }
 
   /** Writes the order's ledger row as stored now; on failure it stays due and the alarm retries after the base delay. */
   async #index(now) {
     const ns = this.env.LEDGER;
-    const mark = await this.storage.get('ledgerDue');
-    const order = await this.storage.get('order');
-    const fulfilment = await this.storage.get('fulfilment');
+    const { ledgerDue: mark, order, fulfilment } = await this.#stored();
     if (!ns || !order) return;
     // Increasing within this object, so the shard keeps the newest row whatever order writes land in.
     const seq = (this.seq = Math.max(Date.now(), (this.seq ?? 0) + 1));
@@ -410,7 +442,7 @@ export class OrderObject {
     try {
       await shardFor(ns, order.merchantOrderId).record(row);
       // A change that came in meanwhile left a new mark: that one stays due.
-      if ((await this.storage.get('ledgerDue')) === mark) await this.storage.delete('ledgerDue');
+      if ((await this.#stored()).ledgerDue === mark) await this.#delete('ledgerDue');
     } catch {
       this.ledgerRetryAt = now + this.settings.retryBaseMs;
     }

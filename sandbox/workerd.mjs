@@ -45,7 +45,8 @@ export async function startWorkerd({
   bindings = {},
   readyPath = '/catalog',
   quiet = true,
-  ordersDir = join(root, 'target', 'workerd', `orders-${port}`),
+  // QC_ORDERS_ROOT: where the SQLite files go instead (e.g. a tmpfs, to take the disk out of a measurement).
+  ordersDir = join(process.env.QC_ORDERS_ROOT || join(root, 'target', 'workerd'), `orders-${port}`),
   keepOrders = false,
   objects = [
     ['ORDERS', 'CheckoutOrder'],
@@ -107,7 +108,9 @@ ${
 `;
   const file = join(dir, `config-${port}.capnp`);
   writeFileSync(file, config);
-  const child = spawn(WORKERD, ['serve', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // QC_INSPECT=host:port opens V8's inspector, for CPU profiles of the worker under load (bench/README.md).
+  const inspect = process.env.QC_INSPECT ? ['--inspector-addr', process.env.QC_INSPECT] : [];
+  const child = spawn(WORKERD, ['serve', file, ...inspect], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (d) => {
     log += d;
