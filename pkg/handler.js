@@ -29,9 +29,14 @@ class HttpError extends Error {
   }
 }
 
+const utf8 = new TextEncoder();
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 async function sha256(text) {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text)));
+  let hex = '';
+  for (const b of digest) hex += HEX[b];
+  return hex;
 }
 
 const alnum = (n) => {
@@ -45,8 +50,8 @@ function json(status, body, headers = {}) {
 
 /** A secret in every form it could be printed in: as is, hex, base64, URL-encoded. */
 function secretForms(value) {
-  const bytes = new TextEncoder().encode(value);
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  const bytes = utf8.encode(value);
+  const hex = Array.from(bytes, (b) => HEX[b]).join('');
   const base64 = btoa(String.fromCharCode(...bytes));
   return [value, hex, hex.toUpperCase(), base64, base64.replace(/=+$/, ''), encodeURIComponent(value)];
 }
