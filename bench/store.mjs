@@ -3,6 +3,7 @@
 // the same run; and the whole worker beside the whole plain-JS worker.
 // `node bench/store.mjs` runs the store part alone (`ledger`, `whole`: those parts).
 import { startStack } from '../sandbox/stack.mjs';
+import { existsSync, rmSync } from 'node:fs';
 import { startWorkerd } from '../sandbox/workerd.mjs';
 
 const percentile = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
@@ -147,6 +148,18 @@ export async function wholeWorkerBench(row, count = Number(process.env.BENCH_STO
   const ours = await measure(true, count, 28917, sameRoutes, rates);
   const ref = await measure(true, count, 28927, REFERENCE_WORKER, rates);
   const ledger = await measure(true, count, 28937);
+  // The same two workers with their SQLite files in memory (tmpfs): what is left without this machine's disk.
+  const shm = existsSync('/dev/shm') ? (port) => ({ ordersDir: `/dev/shm/qrcheckout-bench-${port}` }) : null;
+  let inMemory = null;
+  if (shm)
+    try {
+      inMemory = {
+        ours: await measure(true, count, 28947, { ...sameRoutes, ...shm(28947) }),
+        ref: await measure(true, count, 28957, { ...REFERENCE_WORKER, ...shm(28957) }),
+      };
+    } finally {
+      for (const port of [28947, 28957]) rmSync(shm(port).ordersDir, { recursive: true, force: true });
+    }
   const f1 = (x) => x.toFixed(1);
   for (const step of ['checkout', 'notify']) {
     const [o, r] = [ours[step], ref[step]];
@@ -167,6 +180,16 @@ export async function wholeWorkerBench(row, count = Number(process.env.BENCH_STO
       `plain-JS worker ${f1(r.rps)} · ${f1(r.p99)} ms`,
       `${(l.rps / r.rps).toFixed(2)}×`,
     );
+    if (inMemory) {
+      const [m, n] = [inMemory.ours[step], inMemory.ref[step]];
+      row(
+        'whole worker',
+        `… both with their SQLite files on tmpfs (the disk taken out)`,
+        `${f1(m.rps)} · ${f1(m.p99)} ms`,
+        `plain-JS worker ${f1(n.rps)} · ${f1(n.p99)} ms`,
+        `${(m.rps / n.rps).toFixed(2)}×`,
+      );
+    }
   }
   for (const rate of rates) {
     const [o, r] = [ours.open[rate], ref.open[rate]];
