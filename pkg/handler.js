@@ -57,12 +57,18 @@ function secretForms(value) {
 }
 
 /**
- * A request's or response's body as text, at most `limit` bytes, else `tooLarge()` is thrown. Read chunk by
- * chunk and abandoned past the limit: a chunked body declares no length, and `.text()` would buffer an
- * endless one until the isolate runs out of memory.
+ * A request's or response's body as text, at most `limit` bytes, else `tooLarge()` is thrown. Without a length
+ * that bounds it, it is read chunk by chunk and abandoned past the limit: a chunked body declares none, and
+ * `.text()` would buffer an endless one until the isolate runs out of memory.
  */
 async function readText(message, limit, tooLarge) {
-  if (Number(message.headers.get('content-length') || 0) > limit) throw tooLarge();
+  const { headers } = message;
+  const declared = Number(headers.get('content-length') ?? NaN);
+  if (declared > limit) throw tooLarge();
+  // A declared length is all the body there is (HTTP framing), so it is read at once — unless the runtime
+  // decodes a content-encoding (fetch inflates gzip) or the body is chunked (workerd then drops the length;
+  // checked anyway): then the bytes are counted as they come.
+  if (declared >= 0 && !headers.has('content-encoding') && !headers.has('transfer-encoding')) return message.text();
   if (!message.body) return '';
   const reader = message.body.getReader();
   const chunks = [];

@@ -4,6 +4,7 @@
 // the merchant. Switching a base URL to the real gateway is the only change.
 import { createServer } from 'node:http';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import QRCode from 'qrcode';
 
 const md5 = (s) => createHash('md5').update(s, 'utf8').digest('hex');
@@ -278,7 +279,7 @@ ${order.amount ?? (Number(order.amountFen) / 100).toFixed(2)} ${order.currency ?
 ${order.state === 'pending' ? `<form method="post"><button id="pay" type="submit">Pay 支付</button></form>` : ''}</html>`;
 
   const send = (res, status, type, body) => {
-    res.writeHead(status, { 'content-type': type });
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
     res.end(body);
   };
 
@@ -297,6 +298,14 @@ ${order.state === 'pending' ? `<form method="post"><button id="pay" type="submit
     };
     res.write('{"code":100,"msg":"');
     more();
+  };
+
+  // A small compressed reply that inflates to 8 MB: its Content-Length is the compressed size, which says
+  // nothing about what a client that decodes it (as fetch does) ends up reading.
+  const inflating = (res) => {
+    const body = gzipSync(Buffer.concat([Buffer.from('{"code":100,"msg":"'), Buffer.alloc(8 * 1024 * 1024, ' ')]));
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': body.length });
+    res.end(body);
   };
 
   const server = createServer(async (req, res) => {
@@ -323,6 +332,7 @@ ${order.state === 'pending' ? `<form method="post"><button id="pay" type="submit
           if (fault.mode === 'html') return send(res, 200, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>');
           if (fault.mode === 'truncated') return send(res, 200, 'application/json', '{"code":100,"data":{"order_u');
           if (fault.mode === 'endless') return endless(res);
+          if (fault.mode === 'inflating') return inflating(res);
           if (fault.mode === 'hang') {
             await new Promise((r) => setTimeout(r, fault.hangMs));
             return send(res, 500, 'text/plain', 'late');

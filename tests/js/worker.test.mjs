@@ -237,12 +237,15 @@ test('upstream faults become typed 502/504, the order is failed, and the worker 
     ['truncated', 502, 'malformed_response'],
     // Refused at its cap, not read to its end (read whole, it ended in a bare 500).
     ['endless', 502, 'malformed_response'],
+    // 8 KB of gzip that inflates to 8 MB: refused at the cap too, its Content-Length notwithstanding.
+    ['inflating', 502, 'malformed_response', /over 1048576 bytes/],
   ];
-  for (const [mode, status, code] of expectations) {
+  for (const [mode, status, code, message] of expectations) {
     await fault(mode);
     const r = await checkout(ORDERS.gatepay);
     assert.equal(r.status, status, `${mode}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.error.code, code, mode);
+    if (message) assert.match(r.body.error.message, message, mode);
   }
   // Only the hang case needs a short gateway timeout: its own worker.
   const short = await startWorkerd({ port: 18792, bindings: { ...stack.bindings, GATEWAY_TIMEOUT_MS: '1500' } });
