@@ -32,11 +32,14 @@ class HttpError extends Error {
 const utf8 = new TextEncoder();
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
-async function sha256(text) {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text)));
+function toHex(bytes) {
   let hex = '';
-  for (const b of digest) hex += HEX[b];
+  for (const b of bytes) hex += HEX[b];
   return hex;
+}
+
+async function sha256(text) {
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text))));
 }
 
 const alnum = (n) => {
@@ -51,7 +54,7 @@ function json(status, body, headers = {}) {
 /** A secret in every form it could be printed in: as is, hex, base64, URL-encoded. */
 function secretForms(value) {
   const bytes = utf8.encode(value);
-  const hex = Array.from(bytes, (b) => HEX[b]).join('');
+  const hex = toHex(bytes);
   const base64 = btoa(String.fromCharCode(...bytes));
   return [value, hex, hex.toUpperCase(), base64, base64.replace(/=+$/, ''), encodeURIComponent(value)];
 }

@@ -145,7 +145,10 @@ export class OrderObject {
     this.alarmAt = undefined;
   }
 
-  /** The order's keys as stored now: `order`, `request`, `answer`, `fulfilment`, `ledgerDue`. */
+  /**
+   * The order's keys as stored now: `order`, `request`, `answer`, `fulfilment`, `ledgerDue`. The same object on
+   * every call, kept current by every write, so a method holds it once and reads it again after an await.
+   */
   #stored() {
     // One load even if two events ask at once (the in-memory host has no input gate).
     this.loading ??= this.storage.get(KEPT).then(
@@ -242,7 +245,8 @@ export class OrderObject {
    */
   async notify({ notification, fingerprint, now = Date.now() }) {
     const seenKey = `notified:${fingerprint}`;
-    const { order } = await this.#stored();
+    const stored = await this.#stored();
+    const { order } = stored;
     if (!order) return { error: { status: 404, code: 'unknown_order', message: 'no such order' } };
     if (await this.storage.get(seenKey)) return { replay: true, state: order.state };
     let t;
@@ -252,7 +256,7 @@ export class OrderObject {
       return { error: { status: 400, ...errorFields(e) } };
     }
     const writes = { order: t.order, [seenKey]: now };
-    if (t.changed && t.order.state === 'paid' && !(await this.#stored()).fulfilment) {
+    if (t.changed && t.order.state === 'paid' && !stored.fulfilment) {
       const fulfilment = this.#newFulfilment(t.order, now);
       if (fulfilment) writes.fulfilment = fulfilment;
     }
@@ -297,21 +301,22 @@ export class OrderObject {
   async alarm(now = Date.now()) {
     // The alarm that woke this is spent: none is set until one is set again.
     this.alarmAt = null;
-    const { order } = await this.#stored();
+    const stored = await this.#stored();
+    const { order } = stored;
     if (!order) return this.#deleteAll();
     let current = order;
     const expired = restored(expireOrder(bare(order), now), order);
     if (expired) {
       const writes = { order: expired };
       // Its owner never settled it (the worker died mid-call): repeats of its key get a final answer, not "busy".
-      if (order.state === 'creating' && !(await this.#stored()).answer) {
+      if (order.state === 'creating' && !stored.answer) {
         const error = { code: 'gateway_timeout', message: 'the first request with this Idempotency-Key never finished; its order expired' };
         writes.answer = { status: 504, body: { error } };
       }
       await this.#put(writes);
       current = expired;
     }
-    let { fulfilment } = await this.#stored();
+    let { fulfilment } = stored;
     if (fulfilment) {
       fulfilment = await this.#fulfil(current, fulfilment, now);
       await this.#put({ fulfilment });
@@ -320,7 +325,7 @@ export class OrderObject {
     if (now >= this.#purgeAt(current)) return this.#deleteAll();
     await this.#changed(order, current, now);
     // The ledger row is written here, off the request path; a failed write stays due.
-    if (this.env.LEDGER && (fulfilment || (await this.#stored()).ledgerDue)) {
+    if (this.env.LEDGER && (fulfilment || stored.ledgerDue)) {
       await this.#index(now);
       // The awaits above let notifications in: schedule from what is stored now.
       await this.#schedule(now);
@@ -422,7 +427,8 @@ export class OrderObject {
   /** Writes the order's ledger row as stored now; on failure it stays due and the alarm retries after the base delay. */
   async #index(now) {
     const ns = this.env.LEDGER;
-    const { ledgerDue: mark, order, fulfilment } = await this.#stored();
+    const stored = await this.#stored();
+    const { ledgerDue: mark, order, fulfilment } = stored;
     if (!ns || !order) return;
     // Increasing within this object, so the shard keeps the newest row whatever order writes land in.
     const seq = (this.seq = Math.max(Date.now(), (this.seq ?? 0) + 1));
@@ -442,7 +448,7 @@ export class OrderObject {
     try {
       await shardFor(ns, order.merchantOrderId).record(row);
       // A change that came in meanwhile left a new mark: that one stays due.
-      if ((await this.#stored()).ledgerDue === mark) await this.#delete('ledgerDue');
+      if (stored.ledgerDue === mark) await this.#delete('ledgerDue');
     } catch {
       this.ledgerRetryAt = now + this.settings.retryBaseMs;
     }
