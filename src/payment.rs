@@ -307,32 +307,25 @@ impl<'a> Object<'a> {
         let Some(raw) = self.get(key) else {
             return Ok(None);
         };
-        match kind(raw) {
-            Kind::Null => Ok(None),
-            Kind::Number => number_of(raw)
-                .and_then(|n| n.as_u64())
-                .map(Some)
-                .ok_or_else(|| CheckoutError::malformed(&["`", key, "` is not a whole number"])),
-            Kind::Text => match string_of(raw) {
-                Some(s)
-                    if !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit()) =>
-                {
-                    crate::error::parse_decimal(&s)
-                        .map(Some)
-                        .ok_or_else(|| CheckoutError::malformed(&["`", key, "` is out of range"]))
-                }
-                _ => Err(CheckoutError::malformed(&[
-                    "`",
-                    key,
-                    "` is not a timestamp",
-                ])),
-            },
-            _ => Err(CheckoutError::malformed(&[
-                "`",
-                key,
-                "` is not a timestamp",
-            ])),
-        }
+        let millis = match kind(raw) {
+            Kind::Null => return Ok(None),
+            Kind::Number => {
+                return number_of(raw)
+                    .and_then(|n| n.as_u64())
+                    .map(Some)
+                    .ok_or_else(|| {
+                        CheckoutError::malformed(&["`", key, "` is not a whole number"])
+                    })
+            }
+            // Digits only (`parse_decimal` alone would take a leading `+`); past u64 it is no timestamp either.
+            Kind::Text => string_of(raw)
+                .filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|s| crate::error::parse_decimal(&s)),
+            _ => None,
+        };
+        millis
+            .map(Some)
+            .ok_or_else(|| CheckoutError::malformed(&["`", key, "` is not a timestamp"]))
     }
 
     /// A member that is an object, or a JSON string holding one (both occur). The
@@ -450,6 +443,30 @@ mod tests {
         assert_eq!(o.millis_of("ms").unwrap(), Some(1_700_000_000_000));
         assert_eq!(o.millis_of("nul").unwrap(), None);
         assert!(o.millis_of("bad").is_err() && o.millis_of("f").is_err());
+        for (text, millis) in [
+            ("1700000000000", Some(1_700_000_000_000)),
+            (
+                "00000000000000000000001700000000000",
+                Some(1_700_000_000_000),
+            ),
+            ("18446744073709551615", Some(u64::MAX)),
+            ("18446744073709551616", None),
+            ("+1700000000000", None),
+            ("-1", None),
+            ("17e11", None),
+            ("", None),
+        ] {
+            let body = ["{\"t\":\"", text, "\"}"].concat();
+            let got = Object::parse(&body).unwrap().millis_of("t");
+            match millis {
+                Some(m) => assert_eq!(got.unwrap(), Some(m), "{text}"),
+                None => assert_eq!(
+                    got.unwrap_err().message,
+                    "the gateway's reply could not be read: `t` is not a timestamp",
+                    "{text}"
+                ),
+            }
+        }
         // A member that is an object, or a string holding one.
         let mut holder = String::new();
         let inner = Object::nested(o.get("obj").unwrap(), "obj", &mut holder).unwrap();
