@@ -183,8 +183,8 @@ export async function wholeWorkerBench(row, count = Number(process.env.BENCH_STO
   if (shm)
     try {
       inMemory = {
-        ours: await measure(true, count, 28947, { ...sameRoutes, ...shm(28947) }),
-        ref: await measure(true, count, 28957, { ...REFERENCE_WORKER, ...shm(28957) }),
+        ours: await measure(true, count, 28947, { ...sameRoutes, ...shm(28947) }, rates),
+        ref: await measure(true, count, 28957, { ...REFERENCE_WORKER, ...shm(28957) }, rates),
       };
     } finally {
       for (const port of [28947, 28957]) rmSync(shm(port).ordersDir, { recursive: true, force: true });
@@ -242,6 +242,16 @@ export async function wholeWorkerBench(row, count = Number(process.env.BENCH_STO
       `${(rp99 / op99).toFixed(2)}×`,
       'p99 < 20 ms',
     );
+    if (inMemory) {
+      const [m, n] = [inMemory.ours.open[rate], inMemory.ref.open[rate]];
+      row(
+        'whole worker',
+        `… both on tmpfs`,
+        `${f1(m.p50)} / ${f1(m.p99)} ms${failed([m])}`,
+        `plain-JS worker ${f1(n.p50)} / ${f1(n.p99)} ms${failed([n])}`,
+        `${(n.p99 / m.p99).toFixed(2)}×`,
+      );
+    }
   }
 }
 
