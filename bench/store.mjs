@@ -162,7 +162,8 @@ export async function wholeWorkerBench(row, count = Number(process.env.BENCH_STO
   // median of their rounds, every round's ratio beside it.
   const rounds = Math.max(1, Number(process.env.BENCH_WHOLE_ROUNDS || 2));
   console.log(
-    `\n# Whole worker: ours beside the plain-JS worker, ${count} checkouts and notifications, then open loops at ${rates.join(', ')} req/s; ${rounds} rounds each, taking turns`,
+    `\n# Whole worker: ours beside the plain-JS worker, ${count} checkouts and notifications, ` +
+      `then open loops at ${rates.join(', ')} req/s; ${rounds} rounds each, taking turns`,
   );
   const sameRoutes = {
     objects: [
@@ -196,7 +197,9 @@ export async function wholeWorkerBench(row, count = Number(process.env.BENCH_STO
     return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
   };
   const each = (xs) => (rounds > 1 ? ` (rounds: ${xs.join(', ')})` : '');
-  const errors = (runs, step) => runs.reduce((n, x) => n + x[step].errors, 0);
+  // Every failed request of the runs `xs` (one measurement each), and that count as a figure's suffix.
+  const errors = (xs) => xs.reduce((n, x) => n + x.errors, 0);
+  const failed = (xs) => (errors(xs) ? ` (${errors(xs)} errors)` : '');
   for (const [step, name] of STEPS) {
     const [o, r] = [ours.map((x) => x[step]), ref.map((x) => x[step])];
     const [ors, rrs] = [median(o.map((x) => x.rps)), median(r.map((x) => x.rps))];
@@ -208,8 +211,7 @@ export async function wholeWorkerBench(row, count = Number(process.env.BENCH_STO
       `${(ors / rrs).toFixed(2)}×${each(o.map((x, i) => `${(x.rps / r[i].rps).toFixed(2)}×`))}`,
       '≥ 1.0×',
     );
-    if (errors(ours, step) || errors(ref, step))
-      row('whole worker', `${name}: errors (ours / plain JS)`, `${errors(ours, step)} / ${errors(ref, step)}`, '', '', '0');
+    if (errors(o) || errors(r)) row('whole worker', `${name}: errors (ours / plain JS)`, `${errors(o)} / ${errors(r)}`, '', '', '0');
     const l = ledger[step];
     row(
       'whole worker',
@@ -232,8 +234,6 @@ export async function wholeWorkerBench(row, count = Number(process.env.BENCH_STO
   for (const rate of rates) {
     const [o, r] = [ours.map((x) => x.open[rate]), ref.map((x) => x.open[rate])];
     const [op99, rp99] = [median(o.map((x) => x.p99)), median(r.map((x) => x.p99))];
-    const err = (xs) => xs.reduce((n, x) => n + x.errors, 0);
-    const failed = (xs) => (err(xs) ? ` (${err(xs)} errors)` : '');
     row(
       'whole worker',
       `checkout at ${rate} req/s offered (open loop): p50 / p99`,
