@@ -27,7 +27,12 @@ function textsIn(entry, texts) {
   return texts.filter((t) => wasm.includes(t));
 }
 
-// Each probe's control is the full entry (or the worker build), where the same texts must be found.
+/** `texts` are all in the `control` build (so the probe can find them) and none is in any of `entries`. */
+function assertLeftOut(texts, control, entries) {
+  assert.deepEqual(textsIn(control, texts), texts, `the probe finds them in ${control}, where that code is`);
+  for (const entry of entries) assert.deepEqual(textsIn(entry, texts), [], entry);
+}
+
 test('the QR entry carries no checkout code: no catalog, no gateway request, no reply reading', () => {
   const texts = [
     'is not in the catalog',
@@ -37,8 +42,7 @@ test('the QR entry carries no checkout code: no catalog, no gateway request, no 
     'the gateway refused the order',
     'qc_build_order',
   ];
-  assert.deepEqual(textsIn('browser', texts), texts, 'the probe finds the checkout code where it is');
-  assert.deepEqual(textsIn('qr', texts), []);
+  assertLeftOut(texts, 'browser', ['qr']);
 });
 
 test('the validator leaves out what validateChoice never reaches (reply parsing, the QR code, the other exports)', () => {
@@ -51,13 +55,11 @@ test('the validator leaves out what validateChoice never reaches (reply parsing,
     'qc_render',
     'qc_build_order',
   ];
-  assert.deepEqual(textsIn('browser', texts), texts, 'the probe finds that code where it is');
-  assert.deepEqual(textsIn('validator', texts), []);
+  assertLeftOut(texts, 'browser', ['validator']);
 });
 
 test('no browser entry carries serde_json: arguments, replies and answers are read and written by the crate itself', () => {
   // serde_json's own error texts, found wherever it is linked in (the worker build still is: the probe's control).
   const texts = ['EOF while parsing', 'recursion limit exceeded', 'key must be a string'];
-  assert.deepEqual(textsIn('worker', texts), texts, 'the probe finds serde_json where it is');
-  for (const entry of ['browser', 'validator', 'qr']) assert.deepEqual(textsIn(entry, texts), [], entry);
+  assertLeftOut(texts, 'worker', ['browser', 'validator', 'qr']);
 });
