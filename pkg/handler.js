@@ -232,7 +232,9 @@ export function createCheckoutHandler(config = {}) {
     const timeoutMs = Number(env.GATEWAY_TIMEOUT_MS) || config.timeoutMs || 8000;
     const order = orderFor(env, record.merchantOrderId);
     // Write-ahead: the order exists before the gateway is called.
-    const begun = await order.begin({ record, requestHash: await sha256(checkoutRequest), waitMs: 2 * timeoutMs + 1000 });
+    // Without a key the order id is new to this request and nothing can repeat it: no hash to compare.
+    const requestHash = key === null ? undefined : await sha256(checkoutRequest);
+    const begun = await order.begin({ record, requestHash, waitMs: 2 * timeoutMs + 1000 });
     if (begun.role === 'conflict')
       throw new HttpError(409, 'idempotency_key_reused', 'this Idempotency-Key was sent with a different checkout');
     if (begun.role === 'busy')

@@ -189,11 +189,11 @@ export class OrderObject {
   async begin({ record, requestHash, waitMs = 0 }) {
     const stored = await this.#stored();
     if (!stored.order) {
-      await this.#put({ order: record, request: requestHash });
+      await this.#put(requestHash === undefined ? { order: record } : { order: record, request: requestHash });
       await this.#changed(null, record, record.createdAt);
       return { role: 'owner' };
     }
-    if (stored.request !== requestHash) return { role: 'conflict' };
+    if (stored.request === undefined || stored.request !== requestHash) return { role: 'conflict' };
     const answer = stored.answer ?? (await this.#answerWithin(waitMs));
     return answer ? { role: 'repeat', answer } : { role: 'busy' };
   }
@@ -214,7 +214,7 @@ export class OrderObject {
    * of the request gets.
    */
   async settle({ reply = null, failure = null, now = Date.now() }) {
-    const { order } = await this.#stored();
+    const { order, request } = await this.#stored();
     if (!order) return null;
     let next = null;
     if (reply) {
@@ -230,7 +230,8 @@ export class OrderObject {
     const answer = failure
       ? { status: failure.status, body: { error: failure.error } }
       : { status: 200, body: { payment: next.payment, order: { merchantOrderId, state, amount, currency, expiresAt } } };
-    await this.#put({ order: next, answer });
+    // Only a keyed request can be repeated, so only its answer is kept.
+    await this.#put(request === undefined ? { order: next } : { order: next, answer });
     for (const wake of this.waiters.splice(0)) wake(answer);
     await this.#changed(order, next, now);
     return answer;
@@ -309,7 +310,7 @@ export class OrderObject {
     if (expired) {
       const writes = { order: expired };
       // Its owner never settled it (the worker died mid-call): repeats of its key get a final answer, not "busy".
-      if (order.state === 'creating' && !stored.answer) {
+      if (order.state === 'creating' && stored.request !== undefined && !stored.answer) {
         const error = { code: 'gateway_timeout', message: 'the first request with this Idempotency-Key never finished; its order expired' };
         writes.answer = { status: 504, body: { error } };
       }

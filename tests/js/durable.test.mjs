@@ -6,6 +6,10 @@ import { createHash } from 'node:crypto';
 import { startStack } from '../../sandbox/stack.mjs';
 import { ACKNOWLEDGEMENTS } from '../../sandbox/gateway.mjs';
 import { startWorkerd } from '../../sandbox/workerd.mjs';
+import { readFileSync } from 'node:fs';
+import * as worker from '../../pkg/worker.js';
+import { OrderObject, memoryStorage } from '../../pkg/orders.js';
+import catalog from '../../worker/catalog.js';
 
 let stack, W, W2;
 const MEMBER = { gateway: 'yimafu', payType: '30', sku: 'member-month', quantity: 1 };
@@ -308,4 +312,38 @@ test('a keyed checkout whose worker died mid-call: its order expires, and a repe
   } finally {
     await crashing.stop();
   }
+});
+
+test('only a keyed checkout keeps what a repeat reads (its request hash and answer); a keyless one writes neither', async () => {
+  // The object's own logic over in-memory storage, to see what it writes; the record is the real wasm's.
+  worker.init(readFileSync(new URL('../../pkg/worker/qrcheckout_bg.wasm', import.meta.url)));
+  const shop = new worker.Shop(catalog, stack.bindings);
+  const now = Date.now();
+  const reply = (id) =>
+    JSON.stringify({
+      resultCode: 200,
+      message: '成功',
+      Data: { out_trade_no: id, trade_no: 'Y1', channel: 'alipay_qr', body: 'https://qr.alipay.com/x' },
+    });
+  const open = async (requestHash) => {
+    const { order: record } = JSON.parse(shop.checkout(JSON.stringify(MEMBER), undefined, now, 'abcdefghij', undefined, 'n'.repeat(32)));
+    const storage = memoryStorage();
+    const object = new OrderObject(storage);
+    assert.deepEqual(await object.begin({ record, requestHash }), { role: 'owner' });
+    const answer = await object.settle({ reply: { status: 200, text: reply(record.merchantOrderId) }, now });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.order.state, 'pending');
+    return { object, record, answer, kept: [...(await storage.get(['order', 'request', 'answer'])).keys()] };
+  };
+  const keyless = await open(undefined);
+  assert.deepEqual(keyless.kept, ['order']);
+  // Its id is new to the request: anything else under it is someone else's, never a repeat.
+  assert.deepEqual(await keyless.object.begin({ record: keyless.record, requestHash: undefined }), { role: 'conflict' });
+  const keyed = await open('hash-of-the-request');
+  assert.deepEqual(keyed.kept, ['order', 'request', 'answer']);
+  assert.deepEqual(await keyed.object.begin({ record: keyed.record, requestHash: 'hash-of-the-request' }), {
+    role: 'repeat',
+    answer: keyed.answer,
+  });
+  assert.deepEqual(await keyed.object.begin({ record: keyed.record, requestHash: 'another' }), { role: 'conflict' });
 });
