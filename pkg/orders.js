@@ -12,8 +12,11 @@ const DAY_MS = 24 * 3600 * 1000;
 /** How long a settled order (and its idempotency answer) is kept. */
 export const DEFAULT_RETENTION_MS = 30 * DAY_MS;
 const TERMINAL = new Set(['paid', 'expired', 'failed']);
-// Every key of an order's object but its `notified:<fingerprint>` marks, which are read one by one.
-const KEPT = ['order', 'request', 'answer', 'fulfilment', 'ledgerDue'];
+// Every key of an order's object. `notified` holds the fingerprints of the notifications applied, read with the rest.
+const KEPT = ['order', 'request', 'answer', 'fulfilment', 'ledgerDue', 'notified'];
+// Only verified messages add a mark and a gateway resends a handful at most; past this the oldest goes (the
+// state rules still see its notification id, so its copy changes nothing).
+const MAX_MARKS = 64;
 // A page holds one stream per order; more than this is someone else's loop.
 const MAX_SUBSCRIBERS = 16;
 const encoder = new TextEncoder();
@@ -146,7 +149,7 @@ export class OrderObject {
   }
 
   /**
-   * The order's keys as stored now: `order`, `request`, `answer`, `fulfilment`, `ledgerDue`. The same object on
+   * The order's keys as stored now: `order`, `request`, `answer`, `fulfilment`, `ledgerDue`, `notified`. The same object on
    * every call, kept current by every write, so a method holds it once and reads it again after an await.
    */
   #stored() {
@@ -245,18 +248,18 @@ export class OrderObject {
    * starts fulfilment (once: a paid order never becomes paid again).
    */
   async notify({ notification, fingerprint, now = Date.now() }) {
-    const seenKey = `notified:${fingerprint}`;
     const stored = await this.#stored();
     const { order } = stored;
     if (!order) return { error: { status: 404, code: 'unknown_order', message: 'no such order' } };
-    if (await this.storage.get(seenKey)) return { replay: true, state: order.state };
+    const marks = stored.notified ?? [];
+    if (marks.includes(fingerprint)) return { replay: true, state: order.state };
     let t;
     try {
       t = applyTo(order, notification, now);
     } catch (e) {
       return { error: { status: 400, ...errorFields(e) } };
     }
-    const writes = { order: t.order, [seenKey]: now };
+    const writes = { order: t.order, notified: [...marks.slice(1 - MAX_MARKS), fingerprint] };
     if (t.changed && t.order.state === 'paid' && !stored.fulfilment) {
       const fulfilment = this.#newFulfilment(t.order, now);
       if (fulfilment) writes.fulfilment = fulfilment;

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { startStack } from '../../sandbox/stack.mjs';
-import { ACKNOWLEDGEMENTS } from '../../sandbox/gateway.mjs';
+import { ACKNOWLEDGEMENTS, DEFAULTS, sign } from '../../sandbox/gateway.mjs';
 import { startWorkerd } from '../../sandbox/workerd.mjs';
 import { readFileSync } from 'node:fs';
 import * as worker from '../../pkg/worker.js';
@@ -346,4 +346,42 @@ test('only a keyed checkout keeps what a repeat reads (its request hash and answ
     answer: keyed.answer,
   });
   assert.deepEqual(await keyed.object.begin({ record: keyed.record, requestHash: 'another' }), { role: 'conflict' });
+});
+
+test('an applied notification is marked by its fingerprint: an exact copy is a replay, and the marks keep the newest 64', async () => {
+  worker.init(readFileSync(new URL('../../pkg/worker/qrcheckout_bg.wasm', import.meta.url)));
+  const shop = new worker.Shop(catalog, stack.bindings);
+  const now = Date.now();
+  const { order: record } = JSON.parse(shop.checkout(JSON.stringify(MEMBER), undefined, now, 'abcdefghij', undefined, 'n'.repeat(32)));
+  const storage = memoryStorage();
+  const object = new OrderObject(storage);
+  await object.begin({ record });
+  const p = {
+    app_id: DEFAULTS.yimafu.appId,
+    out_trade_no: record.merchantOrderId,
+    trade_no: 'YMF1',
+    channel: 'alipay_qr',
+    amount: '990',
+    true_amount: '990',
+    pay_time: '2026-11-26 12:00:00',
+    trade_state: 'success',
+  };
+  const body = new URLSearchParams({ ...p, sign: sign.yimafu(p, DEFAULTS.yimafu.key) }).toString();
+  const headers = JSON.stringify({ 'content-type': 'application/x-www-form-urlencoded' });
+  const notification = shop.verifyNotify('yimafu', headers, body, '', now, 300000);
+  // Distinct messages (fingerprints) carrying the same verified payment: the first pays, the rest change nothing.
+  const fp = (i) => `fp-${i}`;
+  assert.deepEqual(await object.notify({ notification, fingerprint: fp(0), now }), { changed: true, state: 'paid' });
+  assert.deepEqual(await object.notify({ notification, fingerprint: fp(0), now }), { replay: true, state: 'paid' });
+  for (let i = 1; i <= 64; i++)
+    assert.deepEqual(await object.notify({ notification, fingerprint: fp(i), now }), { changed: false, state: 'paid' });
+  const marks = await storage.get('notified');
+  assert.equal(marks.length, 64);
+  assert.deepEqual([marks[0], marks.at(-1)], [fp(1), fp(64)]);
+  assert.deepEqual(await object.notify({ notification, fingerprint: fp(64), now }), { replay: true, state: 'paid' });
+  // The oldest mark is gone: its copy is judged by the state rules again, which keep the order as it is.
+  assert.deepEqual(await object.notify({ notification, fingerprint: fp(0), now }), { changed: false, state: 'paid' });
+  // Marks outlive the instance: a new one over the same storage reads them with the rest.
+  const reopened = new OrderObject(storage);
+  assert.deepEqual(await reopened.notify({ notification, fingerprint: fp(0), now }), { replay: true, state: 'paid' });
 });
