@@ -314,10 +314,19 @@ test('a keyed checkout whose worker died mid-call: its order expires, and a repe
   }
 });
 
-test('only a keyed checkout keeps what a repeat reads (its request hash and answer); a keyless one writes neither', async () => {
-  // The object's own logic over in-memory storage, to see what it writes; the record is the real wasm's.
+/**
+ * An order's object over in-memory storage, to see what it writes, with the `creating` record the real wasm's `Shop`
+ * writes for MEMBER: the object's own logic, no workerd.
+ */
+function memberOrderObject(now) {
   worker.init(readFileSync(new URL('../../pkg/worker/qrcheckout_bg.wasm', import.meta.url)));
   const shop = new worker.Shop(catalog, stack.bindings);
+  const { order: record } = JSON.parse(shop.checkout(JSON.stringify(MEMBER), undefined, now, 'abcdefghij', undefined, 'n'.repeat(32)));
+  const storage = memoryStorage();
+  return { shop, record, storage, object: new OrderObject(storage) };
+}
+
+test('only a keyed checkout keeps what a repeat reads (its request hash and answer); a keyless one writes neither', async () => {
   const now = Date.now();
   const reply = (id) =>
     JSON.stringify({
@@ -326,9 +335,7 @@ test('only a keyed checkout keeps what a repeat reads (its request hash and answ
       Data: { out_trade_no: id, trade_no: 'Y1', channel: 'alipay_qr', body: 'https://qr.alipay.com/x' },
     });
   const open = async (requestHash) => {
-    const { order: record } = JSON.parse(shop.checkout(JSON.stringify(MEMBER), undefined, now, 'abcdefghij', undefined, 'n'.repeat(32)));
-    const storage = memoryStorage();
-    const object = new OrderObject(storage);
+    const { record, storage, object } = memberOrderObject(now);
     assert.deepEqual(await object.begin({ record, requestHash }), { role: 'owner' });
     const answer = await object.settle({ reply: { status: 200, text: reply(record.merchantOrderId) }, now });
     assert.equal(answer.status, 200);
@@ -349,12 +356,8 @@ test('only a keyed checkout keeps what a repeat reads (its request hash and answ
 });
 
 test('an applied notification is marked by its fingerprint: an exact copy is a replay, and the marks keep the newest 64', async () => {
-  worker.init(readFileSync(new URL('../../pkg/worker/qrcheckout_bg.wasm', import.meta.url)));
-  const shop = new worker.Shop(catalog, stack.bindings);
   const now = Date.now();
-  const { order: record } = JSON.parse(shop.checkout(JSON.stringify(MEMBER), undefined, now, 'abcdefghij', undefined, 'n'.repeat(32)));
-  const storage = memoryStorage();
-  const object = new OrderObject(storage);
+  const { shop, record, storage, object } = memberOrderObject(now);
   await object.begin({ record });
   const p = {
     app_id: DEFAULTS.yimafu.appId,
