@@ -196,7 +196,8 @@ export class OrderObject {
       await this.#changed(null, record, record.createdAt);
       return { role: 'owner' };
     }
-    if (stored.request === undefined || stored.request !== requestHash) return { role: 'conflict' };
+    // A keyless request is never a repeat: its id was new to it, so what is stored there is someone else's.
+    if (requestHash === undefined || stored.request !== requestHash) return { role: 'conflict' };
     const answer = stored.answer ?? (await this.#answerWithin(waitMs));
     return answer ? { role: 'repeat', answer } : { role: 'busy' };
   }
@@ -259,7 +260,7 @@ export class OrderObject {
     } catch (e) {
       return { error: { status: 400, ...errorFields(e) } };
     }
-    const writes = { order: t.order, notified: [...marks.slice(1 - MAX_MARKS), fingerprint] };
+    const writes = { order: t.order, notified: [...marks, fingerprint].slice(-MAX_MARKS) };
     if (t.changed && t.order.state === 'paid' && !stored.fulfilment) {
       const fulfilment = this.#newFulfilment(t.order, now);
       if (fulfilment) writes.fulfilment = fulfilment;
