@@ -159,8 +159,8 @@ export async function storeBench(row, count = Number(process.env.BENCH_STORE_ORD
 export async function wholeWorkerBench(row, count = Number(process.env.BENCH_STORE_ORDERS || 3000)) {
   const rates = (process.env.BENCH_OPEN_RATES || '100,500').split(',').map(Number);
   // This machine's disk moves a single run by a third: the two workers take turns, and each figure is the
-  // median of their rounds, every round's ratio beside it.
-  const rounds = Math.max(1, Number(process.env.BENCH_WHOLE_ROUNDS || 2));
+  // median of their rounds (three, so one slow round cannot move it), every round's ratio beside it.
+  const rounds = Math.max(1, Number(process.env.BENCH_WHOLE_ROUNDS || 3));
   console.log(
     `\n# Whole worker: ours beside the plain-JS worker, ${count} checkouts and notifications, ` +
       `then open loops at ${rates.join(', ')} req/s; ${rounds} rounds each, taking turns`,
